@@ -284,6 +284,30 @@ for (nw, nh) in [(20, 14), (13, 9), (7, 5), (1, 1), (100, 70), (41, 60), (80, 29
 with open(os.path.join(HERE, "resize.tsv"), "w") as f:
     f.write("\n".join(resize_lines) + "\n")
 
+# ---------------------------------------------------------------- golden shapes_test PNGs: SHA-256 of Pillow's RGB
+import hashlib
+
+golden = os.environ.get("GOLDEN_DIR") or os.path.join(HERE, "..", "..", "..", "..", "shared", "golden")
+shapes = os.path.join(golden, "shapes_test")
+golden_lines = []
+for fname in sorted(f for f in os.listdir(shapes) if f.endswith(".png")):
+    rgb = detectron2_read_rgb(os.path.join(shapes, fname))
+    # and of detectron2's test-time resize at the shipped MIN_SIZE_TEST 800 / MAX_SIZE_TEST 1333
+    h, w = rgb.height, rgb.width
+    scale = 800.0 / min(h, w)
+    newh, neww = (800.0, scale * w) if h < w else (scale * h, 800.0)
+    if max(newh, neww) > 1333:
+        scale = 1333 * 1.0 / max(newh, neww)
+        newh, neww = newh * scale, neww * scale
+    newh, neww = int(newh + 0.5), int(neww + 0.5)
+    resized = rgb.resize((neww, newh), Image.BILINEAR)
+    golden_lines.append(
+        f"{fname}\t{rgb.width}\t{rgb.height}\t{hashlib.sha256(rgb.tobytes()).hexdigest()}"
+        f"\t{neww}\t{newh}\t{hashlib.sha256(resized.tobytes()).hexdigest()}"
+    )
+with open(os.path.join(HERE, "golden_shapes_rgb_sha256.tsv"), "w") as f:
+    f.write("\n".join(golden_lines) + "\n")
+
 with open(os.path.join(HERE, "manifest.tsv"), "w") as f:
     f.write("\n".join(manifest) + "\n")
 print(len(manifest), "fixtures")
