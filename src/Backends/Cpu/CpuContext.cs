@@ -1,0 +1,120 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using Detserve.Backends.Cpu.Native;
+
+namespace Detserve.Backends.Cpu;
+
+/// <summary>
+/// Everything the CPU ops share: the thread count, a parallel-for over work items, pooled scratch memory and the
+/// choice of GEMM (OpenBLAS through P/Invoke, or the managed SIMD kernel). Passed into every op; there is no ambient
+/// state. Owns its scratch pool and its handle on libopenblas; dispose it when the engine is done.
+/// </summary>
+/// <remarks>
+/// OpenBLAS keeps one process-wide thread setting. The ops call sgemm from inside their own parallel loops, one
+/// single-threaded call per tile, so a context that uses OpenBLAS sets that setting to 1 when it is built.
+/// </remarks>
+public sealed class CpuContext : IDisposable
+{
+    private readonly ArrayPool<float> _floatPool = ArrayPool<float>.Create(1 << 28, 16);
+    private readonly ArrayPool<int> _intPool = ArrayPool<int>.Create(1 << 26, 16);
+    private readonly ParallelOptions _parallelOptions;
+    private nint _openBlasHandle;
+
+    /// <summary>Creates a context with <paramref name="threads"/> worker threads (0 = <see cref="Environment.ProcessorCount"/>) and the automatic GEMM choice.</summary>
+    public CpuContext(int threads = 0)
+        : this(threads, GemmBackend.Auto)
+    {
+    }
+
+    /// <summary>Creates a context with <paramref name="threads"/> worker threads (0 = all cores) and the given GEMM backend.</summary>
+    /// <exception cref="DllNotFoundException"><paramref name="backend"/> is <see cref="GemmBackend.OpenBlas"/> and libopenblas.so.0 does not load.</exception>
+    public CpuContext(int threads, GemmBackend backend)
+    {
+        if (threads < 0) throw new ArgumentOutOfRangeException(nameof(threads), threads, "thread count must be >= 0 (0 = all cores)");
+        Threads = threads == 0 ? Environment.ProcessorCount : threads;
+        _parallelOptions = new ParallelOptions { MaxDegreeOfParallelism = Threads };
+
+        if (backend != GemmBackend.Managed
+            && NativeLibrary.TryLoad(OpenBlas.LibraryName, typeof(CpuContext).Assembly, null, out nint handle))
+        {
+            _openBlasHandle = handle;
+            OpenBlas.SetNumThreads(1);
+            UsesOpenBlas = true;
+            GemmDescription = "OpenBLAS (" + (Marshal.PtrToStringAnsi(OpenBlas.GetConfig()) ?? "unknown build") + ")";
+        }
+        else if (backend == GemmBackend.OpenBlas)
+        {
+            throw new DllNotFoundException(
+                $"CpuContext: {OpenBlas.LibraryName} could not be loaded; install it with `{OpenBlas.InstallHint}` or use GemmBackend.Managed");
+        }
+        else
+        {
+            UsesOpenBlas = false;
+            GemmDescription = backend == GemmBackend.Managed
+                ? "managed SIMD GEMM"
+                : $"managed SIMD GEMM ({OpenBlas.LibraryName} not found: `{OpenBlas.InstallHint}` makes convolutions much faster)";
+        }
+    }
+
+    /// <summary>Number of threads the ops may use.</summary>
+    public int Threads { get; }
+
+    /// <summary>True when sgemm goes to OpenBLAS, false for the managed kernel.</summary>
+    public bool UsesOpenBlas { get; }
+
+    /// <summary>One line naming the GEMM in use, for the CLI to report (the library prints nothing itself).</summary>
+    public string GemmDescription { get; }
+
+    /// <summary>Runs <paramref name="body"/> for every index in [0, <paramref name="count"/>), spread over <see cref="Threads"/> threads.</summary>
+    public void ParallelFor(int count, Action<int> body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        if (count <= 0) return;
+        if (Threads == 1 || count == 1)
+        {
+            for (int i = 0; i < count; i++) body(i);
+            return;
+        }
+        Parallel.For(0, count, _parallelOptions, body);
+    }
+
+    /// <summary>
+    /// Splits [0, <paramref name="count"/>) into contiguous chunks of at least <paramref name="minChunk"/> items (about
+    /// four per thread) and runs <paramref name="body"/>(start, end) for each chunk in parallel.
+    /// </summary>
+    public void ParallelForChunks(int count, int minChunk, Action<int, int> body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        if (count <= 0) return;
+        int chunk = Math.Max(Math.Max(1, minChunk), (count + (Threads * 4) - 1) / (Threads * 4));
+        int chunks = (count + chunk - 1) / chunk;
+        if (Threads == 1 || chunks == 1)
+        {
+            body(0, count);
+            return;
+        }
+        Parallel.For(0, chunks, _parallelOptions, c => body(c * chunk, Math.Min(count, (c + 1) * chunk)));
+    }
+
+    /// <summary>Rents <paramref name="length"/> floats of scratch (contents undefined); dispose the owner to return them.</summary>
+    public PooledBuffer<float> RentFloats(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        return new PooledBuffer<float>(_floatPool, length);
+    }
+
+    /// <summary>Rents <paramref name="length"/> ints of scratch (contents undefined); dispose the owner to return them.</summary>
+    public PooledBuffer<int> RentInts(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        return new PooledBuffer<int>(_intPool, length);
+    }
+
+    /// <summary>Releases this context's handle on libopenblas (the pooled arrays go to the garbage collector).</summary>
+    public void Dispose()
+    {
+        nint handle = _openBlasHandle;
+        _openBlasHandle = 0;
+        if (handle != 0) NativeLibrary.Free(handle);
+    }
+}

@@ -1,0 +1,60 @@
+using Detserve.Backends.Cpu.Native;
+
+namespace Detserve.Backends.Cpu.Gemm;
+
+/// <summary>
+/// Single-precision matrix multiply, row-major: C[m, n] = op(A)[m, k] · op(B)[k, n] (+ C when
+/// <c>accumulate</c>). op(X) is X or its transpose. Runs on the calling thread: the ops parallelise around it (one
+/// call per tile), which is why a <see cref="CpuContext"/> sets OpenBLAS to one thread.
+/// </summary>
+public static class Sgemm
+{
+    /// <summary>
+    /// C = op(A) · op(B), or C += op(A) · op(B) when <paramref name="accumulate"/>. Leading dimensions are row strides
+    /// in elements. A is m x k (k x m when <paramref name="transposeA"/>), B is k x n (n x k when <paramref name="transposeB"/>).
+    /// </summary>
+    public static unsafe void Multiply(
+        CpuContext ctx, bool transposeA, bool transposeB, int m, int n, int k,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, bool accumulate = false)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        if (m < 0 || n < 0 || k < 0) throw new ShapeException("Sgemm", "m/n/k", "non-negative sizes", $"{m}/{n}/{k}");
+        if (m == 0 || n == 0) return;
+        int aRows = transposeA ? k : m, aCols = transposeA ? m : k;
+        int bRows = transposeB ? n : k, bCols = transposeB ? k : n;
+        CheckMatrix("a", a.Length, aRows, aCols, lda);
+        CheckMatrix("b", b.Length, bRows, bCols, ldb);
+        CheckMatrix("c", c.Length, m, n, ldc);
+        if (k == 0)
+        {
+            if (!accumulate)
+                for (int i = 0; i < m; i++) c.Slice(i * ldc, n).Clear();
+            return;
+        }
+
+        fixed (float* pa = a)
+        fixed (float* pb = b)
+        fixed (float* pc = c)
+        {
+            if (ctx.UsesOpenBlas)
+            {
+                OpenBlas.Sgemm(
+                    OpenBlas.RowMajor, transposeA ? OpenBlas.Trans : OpenBlas.NoTrans, transposeB ? OpenBlas.Trans : OpenBlas.NoTrans,
+                    m, n, k, 1f, pa, lda, pb, ldb, accumulate ? 1f : 0f, pc, ldc);
+            }
+            else
+            {
+                ManagedSgemm.Multiply(ctx, transposeA, transposeB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
+            }
+        }
+    }
+
+    private static void CheckMatrix(string name, int length, int rows, int cols, int ld)
+    {
+        if (ld < Math.Max(1, cols))
+            throw new ShapeException("Sgemm", "ld" + name, $">= {Math.Max(1, cols)}", ld.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        long needed = rows == 0 ? 0 : ((long)(rows - 1) * ld) + cols;
+        if (length < needed)
+            throw new ShapeException("Sgemm", name, $"a {rows} x {cols} matrix with row stride {ld} (length >= {needed})", $"length {length}");
+    }
+}

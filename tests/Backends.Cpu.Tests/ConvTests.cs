@@ -1,0 +1,140 @@
+using Detserve.Backends.Cpu.Gemm;
+using Detserve.Backends.Cpu.Reference;
+
+namespace Detserve.Backends.Cpu.Tests;
+
+public class ConvTests
+{
+    public static TheoryData<GemmBackend> Backends => Contexts.Backends();
+
+    // (Cin, Cout, k, stride, pad, dilation, groups, H, W, batch, relu, residual)
+    private static readonly (int Cin, int Cout, int K, int S, int P, int D, int G, int H, int W, int N, bool Relu, bool Res)[] Cases =
+    [
+        (1, 1, 1, 1, 0, 1, 1, 1, 1, 1, false, false),
+        (3, 16, 7, 2, 3, 1, 1, 33, 27, 1, true, false),      // stem-like, odd sizes
+        (16, 16, 3, 1, 1, 1, 1, 13, 17, 2, true, true),      // bottleneck 3x3 + residual
+        (16, 64, 1, 1, 0, 1, 1, 9, 11, 1, false, true),      // 1x1 pointwise + residual
+        (64, 32, 1, 2, 0, 1, 1, 10, 9, 1, true, false),      // 1x1 stride 2 (STRIDE_IN_1X1)
+        (8, 12, 3, 2, 1, 1, 4, 15, 14, 1, false, false),     // groups > 1
+        (6, 5, 3, 1, 2, 2, 1, 12, 10, 1, true, false),       // dilation
+        (7, 9, 5, 3, 2, 1, 1, 19, 23, 3, false, false),      // stride 3, kernel 5
+        (5, 19, 3, 1, 1, 1, 1, 40, 37, 1, true, true),       // sizes not multiple of the vector width
+        (2, 3, 3, 1, 0, 1, 1, 3, 3, 1, false, false),        // output 1x1
+        (32, 40, 3, 2, 1, 1, 1, 20, 21, 1, true, false),
+    ];
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void Conv2d_MatchesReference_OnEdgeShapes(GemmBackend backend)
+    {
+        using var ctx = new CpuContext(2, backend);
+        int seed = 1;
+        foreach (var c in Cases)
+        {
+            var spec = new Conv2dSpec(c.Cin, c.Cout, c.K, c.K, c.S, c.S, c.P, c.P, c.D, c.D, c.G, c.Relu);
+            float[] w = TestData.Uniform(seed++, spec.WeightLength);
+            float[] b = TestData.Uniform(seed++, c.Cout);
+            float[] x = TestData.Uniform(seed++, c.N * c.Cin * c.H * c.W);
+            (int oh, int ow) = spec.OutputSize(c.H, c.W);
+            int outLen = c.N * c.Cout * oh * ow;
+            float[] res = c.Res ? TestData.Uniform(seed++, outLen) : [];
+            float[] expected = new float[outLen];
+            float[] actual = new float[outLen];
+            Conv2dReference.Forward(spec, w, b, x, c.N, c.H, c.W, expected, res);
+            new Conv2d(spec, w, b).Forward(ctx, x, c.N, c.H, c.W, actual, res);
+            TestData.AssertClose(expected, actual, 1e-4f, 1e-4f, $"Conv2d {spec} N={c.N} H={c.H} W={c.W} residual={c.Res} ({backend})");
+        }
+    }
+
+    [Fact]
+    public void Conv2d_NoBias_MatchesReference()
+    {
+        using var ctx = new CpuContext(2);
+        var spec = new Conv2dSpec(4, 6, 3, 3, PadH: 1, PadW: 1);
+        float[] w = TestData.Uniform(5, spec.WeightLength), x = TestData.Uniform(6, 4 * 8 * 8);
+        float[] expected = new float[6 * 64], actual = new float[6 * 64];
+        Conv2dReference.Forward(spec, w, default, x, 1, 8, 8, expected);
+        new Conv2d(spec, w, default).Forward(ctx, x, 1, 8, 8, actual);
+        TestData.AssertClose(expected, actual, 1e-5f, 1e-5f, "Conv2d without bias");
+    }
+
+    [Fact]
+    public void Conv2d_RejectsWrongInputLength_NamingTheArgument()
+    {
+        using var ctx = new CpuContext(1);
+        var conv = new Conv2d(new Conv2dSpec(2, 2, 1, 1), new float[4], default);
+        var ex = Assert.Throws<ShapeException>(() => conv.Forward(ctx, new float[7], 1, 2, 2, new float[8]));
+        Assert.Equal("input", ex.Argument);
+        Assert.Contains("length 8", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void ConvTranspose2d_MatchesReference(GemmBackend backend)
+    {
+        using var ctx = new CpuContext(2, backend);
+        (int Cin, int Cout, int K, int S, int P, int H, int W, int N, bool Relu)[] cases =
+        [
+            (16, 8, 2, 2, 0, 7, 7, 3, true),   // the mask head's deconv shape (2x2 stride 2)
+            (3, 5, 3, 2, 1, 5, 4, 2, false),   // overlapping taps + padding
+            (1, 1, 1, 1, 0, 1, 1, 1, false),
+            (4, 3, 4, 3, 1, 6, 9, 1, true),
+        ];
+        int seed = 100;
+        foreach (var c in cases)
+        {
+            var spec = new ConvTranspose2dSpec(c.Cin, c.Cout, c.K, c.K, c.S, c.S, c.P, c.P, c.Relu);
+            float[] w = TestData.Uniform(seed++, spec.WeightLength), b = TestData.Uniform(seed++, c.Cout);
+            float[] x = TestData.Uniform(seed++, c.N * c.Cin * c.H * c.W);
+            (int oh, int ow) = spec.OutputSize(c.H, c.W);
+            float[] expected = new float[c.N * c.Cout * oh * ow], actual = new float[expected.Length];
+            ConvTranspose2dReference.Forward(spec, w, b, x, c.N, c.H, c.W, expected);
+            new ConvTranspose2d(spec, w, b).Forward(ctx, x, c.N, c.H, c.W, actual);
+            TestData.AssertClose(expected, actual, 1e-5f, 1e-5f, $"ConvTranspose2d {spec} N={c.N} {c.H}x{c.W} ({backend})");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void Linear_MatchesReference(GemmBackend backend)
+    {
+        using var ctx = new CpuContext(2, backend);
+        (int In, int Out, int Rows, bool Relu)[] cases = [(1, 1, 1, false), (37, 19, 5, true), (256, 64, 100, true), (49, 13, 0, false), (300, 7, 33, false)];
+        int seed = 200;
+        foreach (var c in cases)
+        {
+            float[] w = TestData.Uniform(seed++, c.In * c.Out), b = TestData.Uniform(seed++, c.Out), x = TestData.Uniform(seed++, c.Rows * c.In);
+            float[] expected = new float[c.Rows * c.Out], actual = new float[c.Rows * c.Out];
+            LinearReference.Forward(c.In, c.Out, w, b, c.Relu, x, c.Rows, expected);
+            new Linear(c.In, c.Out, w, b, c.Relu).Forward(ctx, x, c.Rows, actual);
+            TestData.AssertClose(expected, actual, 1e-4f, 1e-4f, $"Linear in={c.In} out={c.Out} rows={c.Rows} relu={c.Relu} ({backend})");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void Sgemm_AllTransposes_MatchNaiveProduct(GemmBackend backend)
+    {
+        using var ctx = new CpuContext(1, backend);
+        int seed = 300;
+        foreach ((int m, int n, int k) in new[] { (1, 1, 1), (7, 17, 3), (6, 16, 256), (13, 33, 300), (130, 50, 20), (5, 2100, 9) })
+        foreach (bool ta in new[] { false, true })
+        foreach (bool tb in new[] { false, true })
+        foreach (bool acc in new[] { false, true })
+        {
+            float[] a = TestData.Uniform(seed++, m * k), b = TestData.Uniform(seed++, k * n), c0 = TestData.Uniform(seed++, m * n);
+            float[] expected = new float[m * n];
+            for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double s = acc ? c0[(i * n) + j] : 0;
+                for (int p = 0; p < k; p++)
+                    s += (double)(ta ? a[(p * m) + i] : a[(i * k) + p]) * (tb ? b[(j * k) + p] : b[(p * n) + j]);
+                expected[(i * n) + j] = (float)s;
+            }
+            float[] actual = (float[])c0.Clone();
+            Sgemm.Multiply(ctx, ta, tb, m, n, k, a, ta ? m : k, b, tb ? k : n, actual, n, acc);
+            TestData.AssertClose(expected, actual, 1e-4f, 1e-4f, $"Sgemm m={m} n={n} k={k} tA={ta} tB={tb} acc={acc} ({backend})");
+        }
+    }
+}
