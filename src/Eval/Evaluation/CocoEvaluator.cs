@@ -1,0 +1,641 @@
+using Detserve.Eval.Coco;
+using Detserve.Eval.Masks;
+
+namespace Detserve.Eval.Evaluation;
+
+/// <summary>
+/// pycocotools' <c>COCOeval.evaluate()</c> + <c>accumulate()</c> (PythonAPI/pycocotools/cocoeval.py), reorganised for
+/// speed but not in meaning:
+/// <list type="number">
+/// <item>ground truth and detections are grouped per (category, image) "unit" in the order pycocotools builds
+/// <c>_gts</c>/<c>_dts</c> (file order inside a unit);</item>
+/// <item>units run in parallel: detections sorted by score with a stable sort (numpy's mergesort), cut at
+/// maxDets[-1], IoU (<c>computeIoU</c>), then <c>evaluateImg</c>'s greedy matching per area range and IoU threshold,
+/// written as one flag byte per (area, threshold, detection);</item>
+/// <item>categories run in parallel: <c>accumulate</c>'s stable sort of all scores of a category (done once: the
+/// lists for smaller maxDets are its sub-sequences), cumulative TP/FP, the precision envelope, and
+/// <c>searchsorted(rc, recThrs, 'left')</c>.</item>
+/// </list>
+/// </summary>
+internal sealed class CocoEvaluator
+{
+    private const byte Matched = 1;
+    private const byte Ignored = 2;
+
+    // np.spacing(1): pycocotools adds it to the denominator of precision.
+    private const double Spacing1 = 2.220446049250313e-16;
+
+    private readonly CocoGroundTruth _gt;
+    private readonly CocoResults _dt;
+    private readonly IouType _iouType;
+    private readonly CocoEvalParams _p;
+    private readonly double[] _iouThrs;
+    private readonly double[] _recThrs;
+    private readonly int[] _maxDets;
+    private readonly AreaRange[] _areas;
+    private readonly ParallelOptions _parallel;
+
+    public CocoEvaluator(CocoGroundTruth gt, CocoResults dt, IouType iouType, CocoEvalParams parameters)
+    {
+        _gt = gt;
+        _dt = dt;
+        _iouType = iouType;
+        _p = parameters;
+        _iouThrs = [.. parameters.IouThresholds];
+        _recThrs = [.. parameters.RecallThresholds];
+        _maxDets = [.. parameters.MaxDets.Order()];
+        _areas = [.. parameters.AreaRanges];
+        if (_maxDets.Length == 0 || _maxDets[0] < 0)
+        {
+            throw new ArgumentException("COCOeval needs at least one non-negative maxDets value.", nameof(parameters));
+        }
+
+        _parallel = new ParallelOptions
+        {
+            MaxDegreeOfParallelism = parameters.MaxDegreeOfParallelism > 0 ? parameters.MaxDegreeOfParallelism : Environment.ProcessorCount,
+        };
+    }
+
+    public CocoAccumulation Run()
+    {
+        long[] imgIds = [.. (_p.ImageIds ?? _gt.Images.Select(i => i.Id)).Distinct().Order()];
+        long[] catIds = [.. (_p.CategoryIds ?? _gt.Categories.Select(c => c.Id)).Distinct().Order()];
+        var imgIndex = new Dictionary<long, int>(imgIds.Length);
+        for (int i = 0; i < imgIds.Length; i++)
+        {
+            imgIndex[imgIds[i]] = i;
+        }
+
+        var catIndex = new Dictionary<long, int>(catIds.Length);
+        for (int k = 0; k < catIds.Length; k++)
+        {
+            catIndex[catIds[k]] = k;
+        }
+
+        int imageCount = imgIds.Length;
+        int unitCount = (_p.UseCats ? catIds.Length : 1) * imageCount;
+
+        // _prepare(): select and group. A unit key is k * I + i (useCats) or i; inside a unit pycocotools concatenates
+        // the per-category lists in catIds order, each in file order, which a stable bucket sort by (unit, k) keeps.
+        int[] gtOrder = GroupByUnit(_gt.Annotations.Count, j => Key(_gt.Annotations[j].ImageId, _gt.Annotations[j].CategoryId), catIds.Length, unitCount, out int[] gtUnitStart);
+        int[] dtOrder = GroupByUnit(_dt.Count, j => Key(_dt.ImageIds[j], _dt.CategoryIds[j]), catIds.Length, unitCount, out int[] dtUnitStart);
+
+        (int Unit, int Category) Key(long imageId, long categoryId)
+        {
+            if (!imgIndex.TryGetValue(imageId, out int i) || !catIndex.TryGetValue(categoryId, out int k))
+            {
+                return (-1, -1);
+            }
+
+            return (_p.UseCats ? (k * imageCount) + i : i, k);
+        }
+
+        GroundTruthView gts = PrepareGroundTruth(gtOrder);
+        DetectionView dts = PrepareDetections(dtOrder);
+
+        var units = new List<Unit>();
+        int outTotal = 0;
+        int maxDetLast = _maxDets[^1];
+        for (int u = 0; u < unitCount; u++)
+        {
+            int g0 = gtUnitStart[u], g1 = gtUnitStart[u + 1], d0 = dtUnitStart[u], d1 = dtUnitStart[u + 1];
+            if (g0 == g1 && d0 == d1)
+            {
+                continue;
+            }
+
+            int kept = Math.Min(d1 - d0, maxDetLast);
+            units.Add(new Unit(_p.UseCats ? u / imageCount : 0, g0, g1, d0, d1, outTotal, kept));
+            outTotal += kept;
+        }
+
+        int a = _areas.Length, t = _iouThrs.Length;
+        var output = new UnitOutput(outTotal, a * t, units.Count * a);
+        Parallel.For(
+            0,
+            units.Count,
+            _parallel,
+            () => new Scratch(),
+            (u, _, scratch) =>
+            {
+                EvaluateUnit(units[u], u, gts, dts, output, scratch);
+                return scratch;
+            },
+            _ => { });
+
+        var accumulation = new CocoAccumulation(_p, imgIds, _p.UseCats ? catIds : [-1], _iouThrs, _recThrs);
+        int categoryCount = accumulation.K;
+        var categoryUnits = new int[categoryCount + 1];
+        foreach (Unit unit in units)
+        {
+            categoryUnits[unit.Category + 1]++;
+        }
+
+        for (int k = 0; k < categoryCount; k++)
+        {
+            categoryUnits[k + 1] += categoryUnits[k];
+        }
+
+        Parallel.For(0, categoryCount, _parallel, k => Accumulate(k, units, categoryUnits[k], categoryUnits[k + 1], output, accumulation));
+        return accumulation;
+    }
+
+    // A stable bucket sort of record indices by (unit, category); records outside the evaluated images/categories
+    // are dropped. Returns the order and each unit's start in it (unitStart[unitCount] = end).
+    private static int[] GroupByUnit(int count, Func<int, (int Unit, int Category)> key, int categories, int unitCount, out int[] unitStart)
+    {
+        var keys = new (int Unit, int Category)[count];
+        var byCategory = new int[categories + 1];
+        for (int j = 0; j < count; j++)
+        {
+            keys[j] = key(j);
+            if (keys[j].Unit >= 0)
+            {
+                byCategory[keys[j].Category + 1]++;
+            }
+        }
+
+        for (int k = 0; k < categories; k++)
+        {
+            byCategory[k + 1] += byCategory[k];
+        }
+
+        var firstPass = new int[byCategory[categories]];
+        var fill = (int[])byCategory.Clone();
+        for (int j = 0; j < count; j++)
+        {
+            if (keys[j].Unit >= 0)
+            {
+                firstPass[fill[keys[j].Category]++] = j;
+            }
+        }
+
+        unitStart = new int[unitCount + 1];
+        foreach (int j in firstPass)
+        {
+            unitStart[keys[j].Unit + 1]++;
+        }
+
+        for (int u = 0; u < unitCount; u++)
+        {
+            unitStart[u + 1] += unitStart[u];
+        }
+
+        var order = new int[firstPass.Length];
+        var next = (int[])unitStart.Clone();
+        foreach (int j in firstPass)
+        {
+            order[next[keys[j].Unit]++] = j;
+        }
+
+        return order;
+    }
+
+    private GroundTruthView PrepareGroundTruth(int[] order)
+    {
+        var view = new GroundTruthView(order.Length, _iouType == IouType.Segm);
+        Parallel.For(0, order.Length, _parallel, j =>
+        {
+            CocoAnnotation ann = _gt.Annotations[order[j]];
+            view.Id[j] = ann.Id;
+            view.Area[j] = ann.Area;
+            view.Crowd[j] = ann.IsCrowd;
+            if (_iouType == IouType.Bbox)
+            {
+                view.Box[j] = ann.Bbox ?? throw AnnotationError(order[j], ann, "has no bbox, which bbox evaluation needs");
+            }
+            else
+            {
+                CocoSegmentation segmentation = ann.Segmentation ?? throw AnnotationError(order[j], ann, "has no segmentation, which segm evaluation needs");
+                CocoImage image = _gt.FindImage(ann.ImageId)!;
+                Rle rle;
+                try
+                {
+                    rle = segmentation.ToRle(image.Height, image.Width);
+                }
+                catch (CocoFormatException e)
+                {
+                    throw AnnotationError(order[j], ann, $"segmentation: {e.Message}");
+                }
+
+                view.Masks![j] = rle;
+                view.Box[j] = rle.ToBbox();
+            }
+        });
+        return view;
+    }
+
+    private CocoFormatException AnnotationError(int index, CocoAnnotation ann, string problem) =>
+        new($"{_gt.SourceName}: annotation {index} (id {ann.Id}, image_id {ann.ImageId}) {problem}.");
+
+    // loadRes: with a box on the first result every result is box-based (area = w * h, as pycocotools' loadRes);
+    // otherwise area and box come from the mask. segm follows Detectron2's _evaluate_predictions_on_coco, which drops
+    // the results' boxes so that areas are mask areas.
+    private DetectionView PrepareDetections(int[] order)
+    {
+        bool boxMode = _iouType == IouType.Bbox && _dt.Count > 0 && _dt.HasBox[0];
+        var view = new DetectionView(order, boxMode);
+        for (int j = 0; j < order.Length; j++)
+        {
+            int r = order[j];
+            if (boxMode)
+            {
+                if (!_dt.HasBox[r])
+                {
+                    throw ResultError(r, "has no bbox, but the first result has one (pycocotools' loadRes then needs a bbox on every result)");
+                }
+
+                BoxXywh b = _dt.Boxes[r];
+                view.Area[j] = b.Width * b.Height;
+            }
+            else
+            {
+                if (!_dt.HasMask(r))
+                {
+                    throw ResultError(r, _iouType == IouType.Segm
+                        ? "has no segmentation, which segm evaluation needs"
+                        : "has neither bbox nor segmentation");
+                }
+
+                view.Area[j] = _dt.MaskArea[r];
+            }
+        }
+
+        return view;
+    }
+
+    private CocoFormatException ResultError(int index, string problem) =>
+        new($"{_dt.SourceName}: result {index} (image_id {_dt.ImageIds[index]}) {problem}.");
+
+    private void EvaluateUnit(Unit unit, int unitIndex, GroundTruthView gts, DetectionView dts, UnitOutput output, Scratch s)
+    {
+        int g = unit.GtEnd - unit.GtStart;
+        int dAll = unit.DtEnd - unit.DtStart;
+        int d = unit.Kept;
+        int tCount = _iouThrs.Length;
+
+        // Detections by descending score, stable (np.argsort(-scores, kind='mergesort')), cut at maxDets[-1].
+        int[] dtSorted = s.Ints(ref s.DtOrder, dAll);
+        for (int i = 0; i < dAll; i++)
+        {
+            dtSorted[i] = unit.DtStart + i;
+        }
+
+        double[] scores = _dt.Scores;
+        int[] order = dts.Order;
+        Array.Sort(dtSorted, 0, dAll, Comparer<int>.Create((x, y) =>
+        {
+            int c = scores[order[y]].CompareTo(scores[order[x]]);
+            return c != 0 ? c : x.CompareTo(y);
+        }));
+
+        // computeIoU: ious[d, g] with g in file order.
+        double[] ious = s.Doubles(ref s.Ious, d * g);
+        if (d > 0 && g > 0)
+        {
+            ComputeIou(unit, dtSorted, d, g, gts, dts, ious, s);
+        }
+
+        for (int i = 0; i < d; i++)
+        {
+            output.Score[unit.OutStart + i] = scores[order[dtSorted[i]]];
+        }
+
+        int[] gtInd = s.Ints(ref s.GtInd, g);
+        bool[] gtIg = s.Bools(ref s.GtIgnore, g);
+        long[] gtm = s.Longs(ref s.GtMatch, g);
+        for (int a = 0; a < _areas.Length; a++)
+        {
+            AreaRange range = _areas[a];
+
+            // gt['_ignore'], then gt sorted ignore-last (stable).
+            int n = 0;
+            for (int i = 0; i < g; i++)
+            {
+                int gi = unit.GtStart + i;
+                if (!(gts.Crowd[gi] || gts.Area[gi] < range.Min || gts.Area[gi] > range.Max))
+                {
+                    gtInd[n++] = i;
+                }
+            }
+
+            int notIgnored = n;
+            for (int i = 0; i < g; i++)
+            {
+                int gi = unit.GtStart + i;
+                if (gts.Crowd[gi] || gts.Area[gi] < range.Min || gts.Area[gi] > range.Max)
+                {
+                    gtInd[n++] = i;
+                }
+            }
+
+            for (int i = 0; i < g; i++)
+            {
+                gtIg[i] = i >= notIgnored;
+            }
+
+            output.NotIgnoredGt[(unitIndex * _areas.Length) + a] = notIgnored;
+
+            for (int ti = 0; ti < tCount; ti++)
+            {
+                Span<byte> flags = output.Flags.AsSpan((((a * tCount) + ti) * output.Total) + unit.OutStart, d);
+                Array.Clear(gtm, 0, g);
+                for (int di = 0; di < d; di++)
+                {
+                    byte flag = 0;
+                    if (g > 0)
+                    {
+                        // evaluateImg's greedy match: the best remaining gt at or above the threshold; a crowd gt can
+                        // take many detections; once matched to a regular gt, never move on to an ignored one.
+                        double iou = Math.Min(_iouThrs[ti], 1 - 1e-10);
+                        int m = -1;
+                        for (int gi = 0; gi < g; gi++)
+                        {
+                            int original = gtInd[gi];
+                            bool crowd = gts.Crowd[unit.GtStart + original];
+                            if (gtm[gi] > 0 && !crowd)
+                            {
+                                continue;
+                            }
+
+                            if (m > -1 && !gtIg[m] && gtIg[gi])
+                            {
+                                break;
+                            }
+
+                            double value = ious[(di * g) + original];
+                            if (value < iou)
+                            {
+                                continue;
+                            }
+
+                            iou = value;
+                            m = gi;
+                        }
+
+                        if (m != -1)
+                        {
+                            // dtm stores the gt id; accumulate counts a match where dtm != 0 (an id of 0 reads as none).
+                            long gtId = gts.Id[unit.GtStart + gtInd[m]];
+                            flag = (byte)((gtId != 0 ? Matched : 0) | (gtIg[m] ? Ignored : 0));
+                            gtm[m] = (long)di + 1;
+                        }
+                    }
+
+                    // Unmatched detections outside the area range are ignored.
+                    if ((flag & Matched) == 0)
+                    {
+                        double area = dts.Area[dtSorted[di]];
+                        if (area < range.Min || area > range.Max)
+                        {
+                            flag |= Ignored;
+                        }
+                    }
+
+                    flags[di] = flag;
+                }
+            }
+        }
+    }
+
+    private void ComputeIou(Unit unit, int[] dtSorted, int d, int g, GroundTruthView gts, DetectionView dts, double[] ious, Scratch s)
+    {
+        if (_iouType == IouType.Bbox)
+        {
+            for (int di = 0; di < d; di++)
+            {
+                int r = dts.Order[dtSorted[di]];
+                BoxXywh box = dts.BoxMode ? _dt.Boxes[r] : _dt.MaskBox[r];
+                for (int gi = 0; gi < g; gi++)
+                {
+                    int j = unit.GtStart + gi;
+                    ious[(di * g) + gi] = CocoIou.Box(box, gts.Box[j], gts.Crowd[j]);
+                }
+            }
+
+            return;
+        }
+
+        for (int di = 0; di < d; di++)
+        {
+            int r = dts.Order[dtSorted[di]];
+            BoxXywh dtBox = _dt.MaskBox[r];
+            int h = _dt.MaskHeight[r], w = _dt.MaskWidth[r];
+            bool decoded = false;
+            int runs = 0;
+            for (int gi = 0; gi < g; gi++)
+            {
+                int j = unit.GtStart + gi;
+                Rle gtMask = gts.Masks![j];
+                bool crowd = gts.Crowd[j];
+                if (!(CocoIou.Box(dtBox, gts.Box[j], crowd) > 0))
+                {
+                    ious[(di * g) + gi] = 0;
+                    continue;
+                }
+
+                if (!decoded)
+                {
+                    runs = Rle.DecodeCompressedUnchecked(_dt.MaskCounts(r), ref s.Runs);
+                    decoded = true;
+                }
+
+                ious[(di * g) + gi] = CocoIou.Mask(s.Runs.AsSpan(0, runs), dtBox, h, w, gtMask.Counts, gts.Box[j], gtMask.Height, gtMask.Width, crowd);
+            }
+        }
+    }
+
+    private void Accumulate(int k, List<Unit> units, int firstUnit, int endUnit, UnitOutput output, CocoAccumulation acc)
+    {
+        if (firstUnit == endUnit)
+        {
+            return;
+        }
+
+        int start = units[firstUnit].OutStart;
+        int end = units[endUnit - 1].OutStart + units[endUnit - 1].Kept;
+        int n = end - start;
+
+        // Rank of each detection inside its unit (dtScores[0:maxDet] keeps the first maxDet of each image).
+        var rank = new int[n];
+        for (int u = firstUnit; u < endUnit; u++)
+        {
+            for (int i = 0; i < units[u].Kept; i++)
+            {
+                rank[units[u].OutStart - start + i] = i;
+            }
+        }
+
+        // np.argsort(-dtScores, kind='mergesort') over the images' lists concatenated in image order: stable.
+        var sorted = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            sorted[i] = i;
+        }
+
+        double[] score = output.Score;
+        Array.Sort(sorted, Comparer<int>.Create((x, y) =>
+        {
+            int c = score[start + y].CompareTo(score[start + x]);
+            return c != 0 ? c : x.CompareTo(y);
+        }));
+
+        int tCount = _iouThrs.Length, rCount = _recThrs.Length;
+        var sortedScore = new double[n];
+        var sortedRank = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            sortedScore[i] = score[start + sorted[i]];
+            sortedRank[i] = rank[sorted[i]];
+        }
+
+        var flags = new byte[n];
+        var rc = new double[n];
+        var pr = new double[n];
+        var kept = new double[n];
+        for (int a = 0; a < _areas.Length; a++)
+        {
+            long npig = 0;
+            for (int u = firstUnit; u < endUnit; u++)
+            {
+                npig += output.NotIgnoredGt[(u * _areas.Length) + a];
+            }
+
+            if (npig == 0)
+            {
+                continue;
+            }
+
+            for (int ti = 0; ti < tCount; ti++)
+            {
+                ReadOnlySpan<byte> unitFlags = output.Flags.AsSpan((((a * tCount) + ti) * output.Total) + start, n);
+                for (int i = 0; i < n; i++)
+                {
+                    flags[i] = unitFlags[sorted[i]];
+                }
+
+                for (int m = 0; m < _maxDets.Length; m++)
+                {
+                    int maxDet = _maxDets[m];
+                    double tp = 0, fp = 0;
+                    int nd = 0;
+                    for (int i = 0; i < n; i++)
+                    {
+                        if (sortedRank[i] >= maxDet)
+                        {
+                            continue;
+                        }
+
+                        byte f = flags[i];
+                        if ((f & Ignored) == 0)
+                        {
+                            if ((f & Matched) != 0)
+                            {
+                                tp++;
+                            }
+                            else
+                            {
+                                fp++;
+                            }
+                        }
+
+                        rc[nd] = tp / npig;
+                        pr[nd] = tp / (fp + tp + Spacing1);
+                        kept[nd] = sortedScore[i];
+                        nd++;
+                    }
+
+                    acc.Recall[acc.RecallIndex(ti, k, a, m)] = nd > 0 ? rc[nd - 1] : 0;
+
+                    // The precision envelope: make precision non-increasing from the right.
+                    for (int i = nd - 1; i > 0; i--)
+                    {
+                        if (pr[i] > pr[i - 1])
+                        {
+                            pr[i - 1] = pr[i];
+                        }
+                    }
+
+                    // q[ri] = pr[searchsorted(rc, recThrs[ri], 'left')] until the index runs past the end; the rest stay 0.
+                    int pi = 0;
+                    for (int r = 0; r < rCount; r++)
+                    {
+                        double threshold = _recThrs[r];
+                        while (pi < nd && rc[pi] < threshold)
+                        {
+                            pi++;
+                        }
+
+                        int index = acc.PrecisionIndex(ti, r, k, a, m);
+                        if (pi < nd)
+                        {
+                            acc.Precision[index] = pr[pi];
+                            acc.Scores[index] = kept[pi];
+                        }
+                        else
+                        {
+                            acc.Precision[index] = 0;
+                            acc.Scores[index] = 0;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private readonly record struct Unit(int Category, int GtStart, int GtEnd, int DtStart, int DtEnd, int OutStart, int Kept);
+
+    private sealed class GroundTruthView(int count, bool masks)
+    {
+        public long[] Id { get; } = new long[count];
+
+        public double[] Area { get; } = new double[count];
+
+        public bool[] Crowd { get; } = new bool[count];
+
+        public BoxXywh[] Box { get; } = new BoxXywh[count];
+
+        public Rle[]? Masks { get; } = masks ? new Rle[count] : null;
+    }
+
+    private sealed class DetectionView(int[] order, bool boxMode)
+    {
+        /// <summary>Result index of each grouped detection.</summary>
+        public int[] Order { get; } = order;
+
+        public bool BoxMode { get; } = boxMode;
+
+        public double[] Area { get; } = new double[order.Length];
+    }
+
+    /// <summary>evaluateImg's output for every unit, flat: scores of kept detections, and per (area, threshold) flag bytes.</summary>
+    private sealed class UnitOutput(int total, int planes, int unitAreas)
+    {
+        public int Total { get; } = total;
+
+        public double[] Score { get; } = new double[total];
+
+        public byte[] Flags { get; } = new byte[(long)total * planes];
+
+        public long[] NotIgnoredGt { get; } = new long[unitAreas];
+    }
+
+    /// <summary>Per-worker buffers, grown to the largest unit seen.</summary>
+    private sealed class Scratch
+    {
+        public int[] DtOrder = [];
+        public double[] Ious = [];
+        public int[] GtInd = [];
+        public bool[] GtIgnore = [];
+        public long[] GtMatch = [];
+        public uint[] Runs = new uint[1024];
+
+        public int[] Ints(ref int[] buffer, int size) => buffer.Length >= size ? buffer : buffer = new int[size];
+
+        public double[] Doubles(ref double[] buffer, int size) => buffer.Length >= size ? buffer : buffer = new double[size];
+
+        public bool[] Bools(ref bool[] buffer, int size) => buffer.Length >= size ? buffer : buffer = new bool[size];
+
+        public long[] Longs(ref long[] buffer, int size) => buffer.Length >= size ? buffer : buffer = new long[size];
+    }
+}
