@@ -57,7 +57,7 @@ public static class PngEncoder
                 {
                     PngFilter.Apply(type, row, previous, 3, candidate);
                     long score = 0;
-                    foreach (byte b in candidate) score += Math.Abs((sbyte)b);
+                    foreach (byte b in candidate) score += Math.Abs((int)(sbyte)b);
                     if (score < bestScore)
                     {
                         bestScore = score;
