@@ -1,0 +1,56 @@
+namespace Detserve.Import.Weights;
+
+/// <summary>
+/// The only globals a pickle may name: what zoo .pkl files (numpy arrays, pickled by numpy 1.x or 2.x, by Python 2 or 3)
+/// and DetectionCheckpointer .pth files (torch tensors over zip storages, OrderedDict state dicts) contain.
+/// Everything else (os.system, builtins.eval, posix.system, ...) is refused at GLOBAL time, before any call,
+/// as torch/_weights_only_unpickler.py does.
+/// </summary>
+internal static class PickleAllowlist
+{
+    /// <summary>numpy.core.multiarray._reconstruct / numpy._core (numpy 2) : makes the empty array BUILD fills.</summary>
+    public const string Reconstruct = "_reconstruct";
+
+    private static readonly HashSet<string> Allowed = new(StringComparer.Ordinal)
+    {
+        "numpy.core.multiarray._reconstruct",
+        "numpy._core.multiarray._reconstruct",
+        "numpy.core.multiarray.scalar",
+        "numpy._core.multiarray.scalar",
+        "numpy.ndarray",
+        "numpy.dtype",
+        "_codecs.encode",
+        "builtins.bytes",
+        "builtins.set",
+        "builtins.frozenset",
+        "collections.OrderedDict",
+        "torch._utils._rebuild_tensor_v2",
+        "torch._utils._rebuild_parameter",
+        "torch.FloatStorage",
+        "torch.HalfStorage",
+        "torch.DoubleStorage",
+        "torch.LongStorage",
+        "torch.IntStorage",
+        "torch.ByteStorage",
+        "torch.BoolStorage",
+        "torch.BFloat16Storage",
+        "torch.CharStorage",
+        "torch.ShortStorage",
+    };
+
+    /// <summary>Resolves module.name, mapping Python 2 module names as pickle's fix_imports does (Lib/_compat_pickle.py).</summary>
+    /// <exception cref="PickleRefusal">the global is not on the allowlist.</exception>
+    public static PickleGlobal Resolve(string module, string name)
+    {
+        string mapped = module switch
+        {
+            "__builtin__" => "builtins",
+            "copy_reg" => "copyreg",
+            _ => module,
+        };
+        if (!Allowed.Contains(mapped + "." + name))
+            throw new PickleRefusal(
+                $"global '{module}.{name}' is not allowed: a weight file may only contain numpy arrays, torch tensors and plain containers; nothing in it is executed");
+        return new PickleGlobal(mapped, name);
+    }
+}

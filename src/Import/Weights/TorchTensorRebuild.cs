@@ -1,0 +1,43 @@
+using Detserve.Graph;
+
+namespace Detserve.Import.Weights;
+
+/// <summary>
+/// torch._utils._rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata]):
+/// a tensor is a strided view of a storage (torch/_tensor.py Tensor._reduce_ex_internal). The view is bounds-checked
+/// against the storage and copied to C-contiguous bytes (non-contiguous views are gathered).
+/// </summary>
+internal static class TorchTensorRebuild
+{
+    public static HostTensor RebuildTensorV2(object?[] args, PickleLimits limits, Action<long> declare)
+    {
+        if (args.Length is not (6 or 7))
+            throw new PickleRefusal($"torch._utils._rebuild_tensor_v2 takes 6 or 7 arguments, got {args.Length}");
+        if (args[0] is not TorchStorage storage)
+            throw new PickleRefusal($"torch._utils._rebuild_tensor_v2 storage is a {PickleValues.TypeName(args[0])}, not a storage from the archive");
+        if (args[1] is not long offset || offset < 0)
+            throw new PickleRefusal("torch._utils._rebuild_tensor_v2 storage_offset is not a non-negative int");
+        int[] shape = NumpyArrayState.ReadShape(args[2], limits, out long count);
+        if (args[3] is not object?[] strideTuple || strideTuple.Length != shape.Length)
+            throw new PickleRefusal($"torch._utils._rebuild_tensor_v2 stride is not a tuple of {shape.Length} ints");
+        var strides = new long[shape.Length];
+        for (int i = 0; i < strides.Length; i++)
+        {
+            if (strideTuple[i] is not long s || s < 0) throw new PickleRefusal($"torch._utils._rebuild_tensor_v2 stride {i} is not a non-negative int");
+            strides[i] = s;
+        }
+        if (args[4] is not bool) throw new PickleRefusal("torch._utils._rebuild_tensor_v2 requires_grad is not a bool");
+        if (args[5] is not (PickleDict or null)) throw new PickleRefusal("torch._utils._rebuild_tensor_v2 backward_hooks is not a dict");
+        if (args.Length == 7 && args[6] is not (null or PickleDict { Count: 0 }))
+            throw new PickleRefusal("torch._utils._rebuild_tensor_v2 with tensor metadata (conjugate/negative views) is not supported");
+
+        long? last = StridedLayout.LastElement(offset, shape, strides);
+        if (last is null || last >= storage.ElementCount)
+            throw new PickleRefusal(
+                $"tensor view (offset {offset}, size [{string.Join(", ", shape)}], stride [{string.Join(", ", strides)}]) reaches beyond storage '{storage.Key}' of {storage.ElementCount} elements");
+        int itemSize = storage.DType.SizeBytes();
+        declare(count * itemSize);
+        byte[] bytes = StridedLayout.Gather(storage.Bytes, offset, shape, strides, itemSize, count);
+        return new HostTensor(storage.DType, shape, bytes);
+    }
+}
