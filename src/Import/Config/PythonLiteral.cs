@@ -116,7 +116,7 @@ internal sealed class PythonLiteral
         {
             Take();
             var operand = ParseAtom(depth + 1);
-            if (operand.Composite || operand.Value is not (BigInteger or double or PythonUnsupportedValue { TypeName: "complex" }))
+            if (operand.Composite || operand.Value is not (BigInteger or long or double or PythonUnsupportedValue { TypeName: "complex" }))
             {
                 throw new PythonSyntaxException("unary sign on a non-number");
             }
@@ -132,7 +132,7 @@ internal sealed class PythonLiteral
         {
             Take();
             var right = ParseAtom(depth + 1);
-            if (left.Value is not (BigInteger or double) || right.Composite || right.Value is not PythonUnsupportedValue { TypeName: "complex" })
+            if (left.Value is not (BigInteger or long or double) || right.Composite || right.Value is not PythonUnsupportedValue { TypeName: "complex" })
             {
                 throw new PythonSyntaxException("binary operator in literal");
             }
@@ -284,6 +284,7 @@ internal sealed class PythonLiteral
     private static object? Negate(object? operand) => operand switch
     {
         BigInteger b => -b,
+        long l => -(BigInteger)l,
         double d => -d,
         _ => operand,
     };
