@@ -61,6 +61,7 @@ internal static class TestTorchZipWriter
         p.Op('u');
         if (wrapInModel)
         {
+            p.Op('s');
             p.Str("iteration");
             p.Int(7);
             p.Op('s');
