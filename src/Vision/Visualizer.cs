@@ -97,9 +97,9 @@ public static class Visualizer
         double heightRatio = (d.Y2 - d.Y1) / imageDiagonal;
         double fontPoints = Math.Clamp(((heightRatio - 0.02) / 0.08) + 1, 1.2, 2) * 0.5 * defaultFontPoints;
         // A capital letter is about 0.7 em; the glyphs are 7 pixels tall.
-        int scale = Math.Max(1, (int)Math.Round(fontPoints * PixelsPerPoint * 0.7 / BitmapFont.GlyphHeight));
+        int scale = Math.Max(1, (int)Math.Round(fontPoints * PixelsPerPoint * 0.7 / BitmapFont.GlyphRows));
         int pad = Math.Max(1, scale);
-        int textWidth = BitmapFont.MeasureWidth(d.Label, scale), textHeight = BitmapFont.GlyphHeight * scale;
+        int textWidth = BitmapFont.MeasureWidth(d.Label, scale), textHeight = BitmapFont.CellHeight * scale;
         int boxWidth = textWidth + (2 * pad), boxHeight = textHeight + (2 * pad);
 
         // Visualizer.overlay_instances: label at the top-left corner, or for small boxes below the box (beside it at
@@ -124,7 +124,7 @@ public static class Visualizer
         int penX = bx + pad, penY = by + pad;
         foreach (char c in d.Label)
         {
-            for (int gy = 0; gy < BitmapFont.GlyphHeight; gy++)
+            for (int gy = 0; gy < BitmapFont.CellHeight; gy++)
             {
                 for (int gx = 0; gx < BitmapFont.GlyphWidth; gx++)
                 {

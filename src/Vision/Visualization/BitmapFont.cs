@@ -2,25 +2,36 @@ namespace Detserve.Vision.Visualization;
 
 /// <summary>
 /// A 5 x 7 pixel bitmap font for printable ASCII (0x20..0x7E), drawn for Detserve (public domain). Each glyph is 7 rows
-/// top to bottom; bit 4 of a row is the leftmost column. Characters outside the range render as '?'.
-/// Glyphs advance 6 columns (one blank column between characters).
+/// top to bottom; bit 4 of a row is the leftmost column. Glyphs sit in a 6 x 9 cell: one blank column after each, and
+/// two rows below the baseline into which the descenders of g, p, q, y (shifted down 2) and j (shifted down 1) reach.
+/// Characters outside the range render as '?'.
 /// </summary>
 internal static class BitmapFont
 {
     public const int GlyphWidth = 5;
-    public const int GlyphHeight = 7;
+    public const int GlyphRows = 7;
+    public const int CellHeight = 9;
     public const int Advance = GlyphWidth + 1;
 
-    /// <summary>Whether pixel (x, y) of <paramref name="c"/>'s glyph is ink.</summary>
+    /// <summary>Whether pixel (x, y) of <paramref name="c"/>'s cell is ink; x in 0..4, y in 0..8.</summary>
     public static bool IsInk(char c, int x, int y)
     {
         int code = c is >= ' ' and <= '~' ? c : '?';
-        byte row = Glyphs[((code - ' ') * GlyphHeight) + y];
-        return ((row >> (GlyphWidth - 1 - x)) & 1) != 0;
+        int row = y - DescenderShift((char)code);
+        if ((uint)row >= GlyphRows || (uint)x >= GlyphWidth) return false;
+        byte bits = Glyphs[((code - ' ') * GlyphRows) + row];
+        return ((bits >> (GlyphWidth - 1 - x)) & 1) != 0;
     }
 
     /// <summary>Width in pixels of <paramref name="text"/> at integer <paramref name="scale"/> (no trailing gap).</summary>
     public static int MeasureWidth(string text, int scale) => text.Length == 0 ? 0 : ((text.Length * Advance) - 1) * scale;
+
+    private static int DescenderShift(char c) => c switch
+    {
+        'g' or 'p' or 'q' or 'y' => 2,
+        'j' => 1,
+        _ => 0,
+    };
 
     private static ReadOnlySpan<byte> Glyphs =>
     [
@@ -95,7 +106,7 @@ internal static class BitmapFont
         0x01, 0x01, 0x0D, 0x13, 0x11, 0x11, 0x0F, // 'd'
         0x00, 0x00, 0x0E, 0x11, 0x1F, 0x10, 0x0E, // 'e'
         0x06, 0x09, 0x08, 0x1C, 0x08, 0x08, 0x08, // 'f'
-        0x00, 0x0F, 0x11, 0x11, 0x0F, 0x01, 0x0E, // 'g'
+        0x0F, 0x11, 0x11, 0x11, 0x0F, 0x01, 0x0E, // 'g'
         0x10, 0x10, 0x16, 0x19, 0x11, 0x11, 0x11, // 'h'
         0x04, 0x00, 0x0C, 0x04, 0x04, 0x04, 0x0E, // 'i'
         0x02, 0x00, 0x06, 0x02, 0x02, 0x12, 0x0C, // 'j'
@@ -104,8 +115,8 @@ internal static class BitmapFont
         0x00, 0x00, 0x1A, 0x15, 0x15, 0x11, 0x11, // 'm'
         0x00, 0x00, 0x16, 0x19, 0x11, 0x11, 0x11, // 'n'
         0x00, 0x00, 0x0E, 0x11, 0x11, 0x11, 0x0E, // 'o'
-        0x00, 0x00, 0x1E, 0x11, 0x1E, 0x10, 0x10, // 'p'
-        0x00, 0x00, 0x0D, 0x13, 0x0F, 0x01, 0x01, // 'q'
+        0x1E, 0x11, 0x11, 0x11, 0x1E, 0x10, 0x10, // 'p'
+        0x0F, 0x11, 0x11, 0x11, 0x0F, 0x01, 0x01, // 'q'
         0x00, 0x00, 0x16, 0x19, 0x10, 0x10, 0x10, // 'r'
         0x00, 0x00, 0x0E, 0x10, 0x0E, 0x01, 0x1E, // 's'
         0x08, 0x08, 0x1C, 0x08, 0x08, 0x09, 0x06, // 't'
@@ -113,7 +124,7 @@ internal static class BitmapFont
         0x00, 0x00, 0x11, 0x11, 0x11, 0x0A, 0x04, // 'v'
         0x00, 0x00, 0x11, 0x11, 0x15, 0x15, 0x0A, // 'w'
         0x00, 0x00, 0x11, 0x0A, 0x04, 0x0A, 0x11, // 'x'
-        0x00, 0x00, 0x11, 0x11, 0x0F, 0x01, 0x0E, // 'y'
+        0x11, 0x11, 0x11, 0x11, 0x0F, 0x01, 0x0E, // 'y'
         0x00, 0x00, 0x1F, 0x02, 0x04, 0x08, 0x1F, // 'z'
         0x02, 0x04, 0x04, 0x08, 0x04, 0x04, 0x02, // '{'
         0x04, 0x04, 0x04, 0x04, 0x04, 0x04, 0x04, // '|'
