@@ -24,6 +24,7 @@ internal static class CfgValue
         CfgList { IsTuple: true } => "tuple",
         CfgList => "list",
         CfgNode => "CfgNode",
+        PythonUnsupportedValue u => u.TypeName,
         _ => value.GetType().Name,
     };
 
