@@ -16,32 +16,27 @@ internal static class PngFilter
     /// <returns>false when <paramref name="type"/> is not 0..4.</returns>
     public static bool TryUnfilter(int type, Span<byte> row, ReadOnlySpan<byte> previous, int stride)
     {
+        int n = row.Length;
+        previous = previous[..n];
+        int head = Math.Min(stride, n);
         switch (type)
         {
             case None:
                 return true;
             case Sub:
-                for (int i = stride; i < row.Length; i++)
-                    row[i] = (byte)(row[i] + row[i - stride]);
+                for (int i = head; i < n; i++) row[i] = (byte)(row[i] + row[i - stride]);
                 return true;
             case Up:
-                for (int i = 0; i < row.Length; i++)
-                    row[i] = (byte)(row[i] + previous[i]);
+                for (int i = 0; i < n; i++) row[i] = (byte)(row[i] + previous[i]);
                 return true;
             case Average:
-                for (int i = 0; i < row.Length; i++)
-                {
-                    int left = i >= stride ? row[i - stride] : 0;
-                    row[i] = (byte)(row[i] + ((left + previous[i]) >> 1));
-                }
+                for (int i = 0; i < head; i++) row[i] = (byte)(row[i] + (previous[i] >> 1));
+                for (int i = head; i < n; i++) row[i] = (byte)(row[i] + ((row[i - stride] + previous[i]) >> 1));
                 return true;
             case Paeth:
-                for (int i = 0; i < row.Length; i++)
-                {
-                    int left = i >= stride ? row[i - stride] : 0;
-                    int upLeft = i >= stride ? previous[i - stride] : 0;
-                    row[i] = (byte)(row[i] + PaethPredictor(left, previous[i], upLeft));
-                }
+                // With left and up-left both 0 the predictor is up.
+                for (int i = 0; i < head; i++) row[i] = (byte)(row[i] + previous[i]);
+                for (int i = head; i < n; i++) row[i] = (byte)(row[i] + PaethPredictor(row[i - stride], previous[i], previous[i - stride]));
                 return true;
             default:
                 return false;
@@ -51,21 +46,33 @@ internal static class PngFilter
     /// <summary>Applies filter <paramref name="type"/> to <paramref name="row"/> (unfiltered) into <paramref name="destination"/>.</summary>
     public static void Apply(int type, ReadOnlySpan<byte> row, ReadOnlySpan<byte> previous, int stride, Span<byte> destination)
     {
-        for (int i = 0; i < row.Length; i++)
+        int n = row.Length;
+        previous = previous[..n];
+        destination = destination[..n];
+        int head = Math.Min(stride, n);
+        switch (type)
         {
-            int left = i >= stride ? row[i - stride] : 0;
-            int up = previous[i];
-            int upLeft = i >= stride ? previous[i - stride] : 0;
-            int predictor = type switch
-            {
-                None => 0,
-                Sub => left,
-                Up => up,
-                Average => (left + up) >> 1,
-                Paeth => PaethPredictor(left, up, upLeft),
-                _ => throw new ArgumentOutOfRangeException(nameof(type), type, "PNG filter types are 0..4"),
-            };
-            destination[i] = (byte)(row[i] - predictor);
+            case None:
+                row.CopyTo(destination);
+                break;
+            case Sub:
+                row[..head].CopyTo(destination);
+                for (int i = head; i < n; i++) destination[i] = (byte)(row[i] - row[i - stride]);
+                break;
+            case Up:
+                for (int i = 0; i < n; i++) destination[i] = (byte)(row[i] - previous[i]);
+                break;
+            case Average:
+                for (int i = 0; i < head; i++) destination[i] = (byte)(row[i] - (previous[i] >> 1));
+                for (int i = head; i < n; i++) destination[i] = (byte)(row[i] - ((row[i - stride] + previous[i]) >> 1));
+                break;
+            case Paeth:
+                // With left and up-left both 0 the predictor is up.
+                for (int i = 0; i < head; i++) destination[i] = (byte)(row[i] - previous[i]);
+                for (int i = head; i < n; i++) destination[i] = (byte)(row[i] - PaethPredictor(row[i - stride], previous[i], previous[i - stride]));
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(type), type, "PNG filter types are 0..4");
         }
     }
 
