@@ -163,7 +163,7 @@ public sealed class CocoResults
                 }
                 else if (element.ValueTextEquals("segmentation"u8))
                 {
-                    segmentation = JsonFields.Segmentation(ref element, context, "segmentation");
+                    segmentation = JsonFields.Segmentation(ref element, context, "segmentation", checkCompressed: false);
                 }
                 else
                 {

@@ -276,18 +276,19 @@ internal sealed class CocoEvaluator
 
         // Detections by descending score, stable (np.argsort(-scores, kind='mergesort')), cut at maxDets[-1].
         int[] dtSorted = s.Ints(ref s.DtOrder, dAll);
-        for (int i = 0; i < dAll; i++)
-        {
-            dtSorted[i] = unit.DtStart + i;
-        }
-
         double[] scores = _dt.Scores;
         int[] order = dts.Order;
-        Array.Sort(dtSorted, 0, dAll, Comparer<int>.Create((x, y) =>
+        ScoreKey[] keys = s.Keys(dAll);
+        for (int i = 0; i < dAll; i++)
         {
-            int c = scores[order[y]].CompareTo(scores[order[x]]);
-            return c != 0 ? c : x.CompareTo(y);
-        }));
+            keys[i] = new ScoreKey(scores[order[unit.DtStart + i]], unit.DtStart + i);
+        }
+
+        ScoreKey.SortStable(keys.AsSpan(0, dAll));
+        for (int i = 0; i < dAll; i++)
+        {
+            dtSorted[i] = keys[i].Index;
+        }
 
         // computeIoU: ious[d, g] with g in file order.
         double[] ious = s.Doubles(ref s.Ious, d * g);
@@ -467,18 +468,19 @@ internal sealed class CocoEvaluator
         }
 
         // np.argsort(-dtScores, kind='mergesort') over the images' lists concatenated in image order: stable.
+        double[] score = output.Score;
+        var keys = new ScoreKey[n];
+        for (int i = 0; i < n; i++)
+        {
+            keys[i] = new ScoreKey(score[start + i], i);
+        }
+
+        ScoreKey.SortStable(keys);
         var sorted = new int[n];
         for (int i = 0; i < n; i++)
         {
-            sorted[i] = i;
+            sorted[i] = keys[i].Index;
         }
-
-        double[] score = output.Score;
-        Array.Sort(sorted, Comparer<int>.Create((x, y) =>
-        {
-            int c = score[start + y].CompareTo(score[start + x]);
-            return c != 0 ? c : x.CompareTo(y);
-        }));
 
         int tCount = _iouThrs.Length, rCount = _recThrs.Length;
         var sortedScore = new double[n];
@@ -629,6 +631,9 @@ internal sealed class CocoEvaluator
         public bool[] GtIgnore = [];
         public long[] GtMatch = [];
         public uint[] Runs = new uint[1024];
+        private ScoreKey[] _keys = [];
+
+        public ScoreKey[] Keys(int size) => _keys.Length >= size ? _keys : _keys = new ScoreKey[size];
 
         public int[] Ints(ref int[] buffer, int size) => buffer.Length >= size ? buffer : buffer = new int[size];
 

@@ -121,8 +121,12 @@ internal static class JsonFields
         return new BoxXywh(values[0], values[1], values[2], values[3]);
     }
 
-    /// <summary>A COCO <c>segmentation</c>: a list of polygons or an RLE object (compressed or not).</summary>
-    public static CocoSegmentation? Segmentation(ref Utf8JsonReader reader, in RecordContext context, string field)
+    /// <summary>
+    /// A COCO <c>segmentation</c>: a list of polygons or an RLE object (compressed or not). Compressed counts are
+    /// checked here unless <paramref name="checkCompressed"/> is false (the results builder checks them itself while
+    /// computing area and box, so results are decoded once).
+    /// </summary>
+    public static CocoSegmentation? Segmentation(ref Utf8JsonReader reader, in RecordContext context, string field, bool checkCompressed = true)
     {
         Next(ref reader, context, field);
         switch (reader.TokenType)
@@ -132,7 +136,7 @@ internal static class JsonFields
             case JsonTokenType.StartArray:
                 return Polygons(ref reader, context, field);
             case JsonTokenType.StartObject:
-                return RleObject(ref reader, context, field);
+                return RleObject(ref reader, context, field, checkCompressed);
             default:
                 throw context.Error($"field {field} must be a polygon list or an RLE object, got {Describe(ref reader)}");
         }
@@ -171,7 +175,7 @@ internal static class JsonFields
         }
     }
 
-    private static CocoSegmentation RleObject(ref Utf8JsonReader reader, in RecordContext context, string field)
+    private static CocoSegmentation RleObject(ref Utf8JsonReader reader, in RecordContext context, string field, bool checkCompressed)
     {
         int height = -1, width = -1;
         byte[]? compressed = null;
@@ -252,6 +256,11 @@ internal static class JsonFields
 
         if (compressed is not null)
         {
+            if (!checkCompressed)
+            {
+                return new CompressedRleSegmentation(height, width, compressed);
+            }
+
             uint[] scratch = new uint[Math.Max(4, compressed.Length)];
             string? problem = Rle.TryDecodeCompressed(compressed, pixels, ref scratch, out _);
             if (problem is not null)
