@@ -1,0 +1,19 @@
+namespace Detserve.Backends.Cuda.Native;
+
+/// <summary>nvjpegStatus_t values (nvjpeg.h).</summary>
+#pragma warning disable CA1707, CA1008, CA1028 // names mirror nvjpeg.h exactly
+internal enum NvJpegStatus
+{
+    NVJPEG_STATUS_SUCCESS = 0,
+    NVJPEG_STATUS_NOT_INITIALIZED = 1,
+    NVJPEG_STATUS_INVALID_PARAMETER = 2,
+    NVJPEG_STATUS_BAD_JPEG = 3,
+    NVJPEG_STATUS_JPEG_NOT_SUPPORTED = 4,
+    NVJPEG_STATUS_ALLOCATOR_FAILURE = 5,
+    NVJPEG_STATUS_EXECUTION_FAILED = 6,
+    NVJPEG_STATUS_ARCH_MISMATCH = 7,
+    NVJPEG_STATUS_INTERNAL_ERROR = 8,
+    NVJPEG_STATUS_IMPLEMENTATION_NOT_SUPPORTED = 9,
+    NVJPEG_STATUS_INCOMPLETE_BITSTREAM = 10,
+}
+#pragma warning restore CA1707, CA1008, CA1028

@@ -1,0 +1,52 @@
+using Detserve.Backends.Cpu;
+
+namespace Detserve.Backends.Cuda.Ops;
+
+/// <summary>
+/// ROIPooler (ROIAlignV2) over FPN levels with in-kernel level assignment (Kernels/roi_align.cu); matches the CPU
+/// RoiAlign.ForwardMultiLevel with RoiLevels.AssignLevels.
+/// </summary>
+public sealed class RoiAlignOp(KernelLibrary library)
+{
+    /// <summary>Most levels one launch takes (p2..p6).</summary>
+    public const int MaxLevels = 5;
+
+    private readonly CudaKernel _kernel = (library ?? throw new ArgumentNullException(nameof(library))).Get("roi_align.cu", "roi_align_multilevel");
+
+    /// <summary>
+    /// output [count, channels, pooled, pooled] from rois [count, 5] (batch index, x1, y1, x2, y2). Level i of
+    /// <paramref name="levels"/> is FPN level minLevel + i. samplingRatio 0 = adaptive; aligned = ROIAlignV2.
+    /// </summary>
+    public void Enqueue(IReadOnlyList<FeatureLevel> levels, int batch, int channels, int minLevel, DeviceBuffer rois, int count,
+        int pooled, int samplingRatio, bool aligned, DeviceBuffer output, CudaStream stream, int canonicalSize = 224, int canonicalLevel = 4)
+    {
+        const string op = "RoiAlign";
+        ArgumentNullException.ThrowIfNull(levels);
+        if (levels.Count is < 1 or > MaxLevels) throw new ShapeException(op, nameof(levels), $"1..{MaxLevels} levels", levels.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        DeviceShape.NotNegative(op, nameof(count), count);
+        DeviceShape.Positive(op, nameof(batch), batch);
+        DeviceShape.Positive(op, nameof(channels), channels);
+        DeviceShape.Positive(op, nameof(pooled), pooled);
+        DeviceShape.NotNegative(op, nameof(samplingRatio), samplingRatio);
+        for (int l = 0; l < levels.Count; l++)
+        {
+            var level = levels[l];
+            DeviceShape.Positive(op, $"levels[{l}].Height", level.Height);
+            DeviceShape.Positive(op, $"levels[{l}].Width", level.Width);
+            DeviceShape.Holds(op, $"levels[{l}].Features", level.Features, (long)batch * channels * level.Height * level.Width, 4);
+        }
+        DeviceShape.Holds(op, nameof(rois), rois, count * 5L, 4);
+        DeviceShape.Holds(op, nameof(output), output, (long)count * channels * pooled * pooled, 4);
+        var args = new KernelArguments();
+        for (int l = 0; l < MaxLevels; l++) args.Add(levels[Math.Min(l, levels.Count - 1)].Features);
+        for (int l = 0; l < MaxLevels; l++)
+        {
+            var level = levels[Math.Min(l, levels.Count - 1)];
+            args.Add(level.Height).Add(level.Width);
+        }
+        for (int l = 0; l < MaxLevels; l++) args.Add(levels[Math.Min(l, levels.Count - 1)].Scale);
+        args.Add(levels.Count).Add(minLevel).Add(canonicalSize).Add(canonicalLevel)
+            .Add(rois).Add(count).Add(channels).Add(pooled).Add(samplingRatio).Add(aligned ? 1 : 0).Add(output);
+        _kernel.Launch(LaunchGeometry.ForElements((long)count * channels * pooled * pooled), stream, args);
+    }
+}
