@@ -10,20 +10,24 @@ namespace Detserve.Import.Config.Tests;
 internal static class TreeComparer
 {
     /// <summary>Every difference, as "path: message" lines; empty when equal.</summary>
-    public static List<string> Differences(object? expected, object? actual, bool compareTupleness, double tolerance = 1e-9)
+    public static List<string> Differences(object? expected, object? actual, bool compareTupleness, double tolerance = 1e-9, bool outerTuplesOnly = false)
     {
         var diffs = new List<string>();
-        Compare(expected, actual, "<root>", compareTupleness, tolerance, diffs);
+        Compare(expected, actual, "<root>", compareTupleness ? (outerTuplesOnly ? 1 : int.MaxValue) : 0, tolerance, diffs);
         return diffs;
     }
 
-    public static void AssertEqual(object? expected, object? actual, bool compareTupleness, string context)
+    /// <param name="outerTuplesOnly">
+    /// Compare tuple-ness only of a leaf's own sequence, not of sequences inside it: yacs converts list &lt;-&gt; tuple only
+    /// at the top of a value, so a reloaded dump turns ((10.0, ...), ...) into ([10.0, ...], ...).
+    /// </param>
+    public static void AssertEqual(object? expected, object? actual, bool compareTupleness, string context, bool outerTuplesOnly = false)
     {
-        var diffs = Differences(expected, actual, compareTupleness);
+        var diffs = Differences(expected, actual, compareTupleness, outerTuplesOnly: outerTuplesOnly);
         Assert.True(diffs.Count == 0, $"{context}: {diffs.Count} differences:\n{string.Join("\n", diffs.Take(40))}");
     }
 
-    private static void Compare(object? e, object? a, string path, bool tupleness, double tol, List<string> diffs)
+    private static void Compare(object? e, object? a, string path, int tupleLevels, double tol, List<string> diffs)
     {
         switch (e)
         {
@@ -38,7 +42,7 @@ internal static class TreeComparer
                         continue;
                     }
 
-                    Compare(en.GetValue(key), an.GetValue(key), childPath, tupleness, tol, diffs);
+                    Compare(en.GetValue(key), an.GetValue(key), childPath, tupleLevels, tol, diffs);
                 }
 
                 foreach (var key in an.Keys.Where(k => !en.Keys.Contains(k)))
@@ -50,7 +54,7 @@ internal static class TreeComparer
             }
 
             case CfgList el when a is CfgList al:
-                if (tupleness && el.IsTuple != al.IsTuple)
+                if (tupleLevels > 0 && el.IsTuple != al.IsTuple)
                 {
                     diffs.Add($"{path}: expected a {(el.IsTuple ? "tuple" : "list")}, got a {(al.IsTuple ? "tuple" : "list")}");
                 }
@@ -63,7 +67,7 @@ internal static class TreeComparer
 
                 for (var i = 0; i < el.Count; i++)
                 {
-                    Compare(el[i], al[i], $"{path}[{i}]", tupleness, tol, diffs);
+                    Compare(el[i], al[i], $"{path}[{i}]", tupleLevels - 1, tol, diffs);
                 }
 
                 return;
