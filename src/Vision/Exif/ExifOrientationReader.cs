@@ -11,31 +11,33 @@ namespace Detserve.Vision.Exif;
 ///  IFD    uint16 entry count, then count x 12 bytes: uint16 tag, uint16 type, uint32 count, 4 bytes value-or-offset
 /// </code>
 /// Pillow reads entries in order and stops quietly at the first truncated one (ImageFileDirectory_v2.load catches
-/// OSError), keeping what it read; so does this reader. Nothing here throws.
+/// OSError), keeping what it read; so does this reader. A payload that is not TIFF at all makes Pillow's getexif raise,
+/// which detectron2 catches: no orientation, and (for PNG) no XMP fallback either. Nothing here throws.
 /// </summary>
 internal static class ExifOrientationReader
 {
     private const ushort OrientationTag = 0x0112;
 
-    /// <summary>The orientation value when IFD0 has a numeric, integral Orientation tag with one value, else 0.</summary>
+    /// <summary>What Pillow's Exif would say about the Orientation tag of this payload.</summary>
     /// <param name="exif">The EXIF payload: a TIFF block, optionally preceded by "Exif\0\0" (Pillow's Exif.load strips it).</param>
-    public static int Read(ReadOnlySpan<byte> exif)
+    public static ExifOrientation Read(ReadOnlySpan<byte> exif)
     {
         ReadOnlySpan<byte> prefix = "Exif\0\0"u8;
         if (exif.StartsWith(prefix)) exif = exif[prefix.Length..];
-        if (exif.Length < 8) return 0;
+        if (exif.Length == 0) return ExifOrientation.Absent; // Exif.load: "if not data: self._info = None"
+        if (exif.Length < 8) return ExifOrientation.NotTiff;
         bool little;
         if (exif[0] == (byte)'I' && exif[1] == (byte)'I') little = true;
         else if (exif[0] == (byte)'M' && exif[1] == (byte)'M') little = false;
-        else return 0;
-        if (!((exif[2] == 0x2A && exif[3] == 0) || (exif[2] == 0 && exif[3] == 0x2A))) return 0;
+        else return ExifOrientation.NotTiff;
+        if (!((exif[2] == 0x2A && exif[3] == 0) || (exif[2] == 0 && exif[3] == 0x2A))) return ExifOrientation.NotTiff;
 
         uint ifdOffset = ReadUInt32(exif[4..], little);
-        if (ifdOffset > (uint)exif.Length - 2) return 0;
+        if (ifdOffset > (uint)exif.Length - 2) return ExifOrientation.Absent; // the IFD read fails quietly
         int pos = (int)ifdOffset;
         int entryCount = ReadUInt16(exif[pos..], little);
         pos += 2;
-        int orientation = 0;
+        ExifOrientation orientation = ExifOrientation.Absent;
         for (int e = 0; e < entryCount; e++, pos += 12)
         {
             if (pos > exif.Length - 12) break;
@@ -47,6 +49,7 @@ internal static class ExifOrientationReader
             if (unit == 0) continue; // Pillow warns about an unknown type and skips the entry
             ulong size = (ulong)count * (ulong)unit;
             ReadOnlySpan<byte> value;
+            if (size == 0) continue; // "if not data: continue": a zero count stores nothing
             if (size > 4)
             {
                 uint offset = ReadUInt32(entry[8..], little);
@@ -60,9 +63,9 @@ internal static class ExifOrientationReader
             }
             // A later duplicate replaces an earlier one, as in Pillow's tag dictionary.
             if (tag == OrientationTag)
-                orientation = count == 1 ? IntegralValue(type, value, little) : 0;
+                orientation = ExifOrientation.Present(count == 1 ? IntegralValue(type, value, little) : 0);
         }
-        return orientation is >= 1 and <= 8 ? orientation : 0;
+        return orientation;
     }
 
     /// <summary>

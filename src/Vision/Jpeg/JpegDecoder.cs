@@ -116,7 +116,7 @@ internal static class JpegDecoder
             if (length < 2 || pos + 2 + length > data.Length) return 0;
             ReadOnlySpan<byte> body = data.Slice(pos + 4, length - 2);
             if (marker == 0xE1 && body.StartsWith("Exif\0"u8))
-                return ExifOrientationReader.Read(body);
+                return ExifOrientationReader.Read(body).Value;
             pos += 2 + length;
         }
         return 0;

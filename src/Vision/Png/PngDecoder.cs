@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
-using Detserve.Vision.Exif;
 
 namespace Detserve.Vision.Png;
 
@@ -31,7 +30,7 @@ internal static class PngDecoder
 
         PngHeader? header = null;
         ReadOnlySpan<byte> plte = default;
-        byte[]? exif = null;
+        var orientationSources = new PngOrientationSources();
         using var idat = new MemoryStream();
         bool inIdat = false, idatEnded = false;
         int pos = Signature.Length;
@@ -98,10 +97,15 @@ internal static class PngDecoder
 
             if (type.SequenceEqual("IEND"u8))
                 break;
+            // Pillow reads these before and (in load_end) after the image data.
             if (type.SequenceEqual("eXIf"u8))
-            {
-                exif = body.ToArray();
-            }
+                orientationSources.AddExifChunk(body);
+            else if (type.SequenceEqual("tEXt"u8))
+                orientationSources.AddText(body);
+            else if (type.SequenceEqual("zTXt"u8))
+                orientationSources.AddCompressedText(body, sourceName, pos);
+            else if (type.SequenceEqual("iTXt"u8))
+                orientationSources.AddInternationalText(body, sourceName, pos);
             else if (!afterImageData)
             {
                 if (type.SequenceEqual("IHDR"u8))
@@ -120,8 +124,7 @@ internal static class PngDecoder
             throw new ImageDecodeException(sourceName, "PNG has no image data (IDAT)");
 
         RgbImage image = DecodePixels(header, plte, idat, sourceName);
-        int orientation = exif is null ? 0 : ExifOrientationReader.Read(exif);
-        return new DecodedImage(image, orientation);
+        return new DecodedImage(image, orientationSources.Resolve());
     }
 
     private static int SkipChunk(int start, int length, int fileLength) =>

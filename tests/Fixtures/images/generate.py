@@ -183,6 +183,38 @@ for o in range(1, 9):
 write("png/exif_orientation_6_after_idat.png", make_png(s3, 8, 2, 0, extra_after=chunk(b"eXIf", tiff_orientation(6))))
 write("png/exif_orientation_9_invalid.png", make_png(s3, 8, 2, 0, extra_before=chunk(b"eXIf", tiff_orientation(9))))
 
+
+
+# orientation from text chunks: ImageMagick's raw profile, XMP (plain and compressed iTXt), zTXt/tEXt "exif" keys
+def raw_profile(tiff):
+    h = tiff.hex()
+    lines = [h[i:i + 72] for i in range(0, len(h), 72)]
+    return ("\nexif\n%8d\n" % len(tiff) + "\n".join(lines) + "\n").encode("latin-1")
+
+
+def xmp(value):
+    return ('<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+            '<rdf:Description xmlns:tiff="http://ns.adobe.com/tiff/1.0/" tiff:Orientation="%d"/></rdf:RDF></x:xmpmeta>' % value).encode()
+
+
+def itxt(key, text, compressed):
+    body = text if not compressed else zlib.compress(text)
+    return chunk(b"iTXt", key + b"\x00" + bytes([1 if compressed else 0, 0]) + b"\x00\x00" + body)
+
+
+tiff_no_orientation = b"II*\x00" + struct.pack("<I", 8) + struct.pack("<H", 1) + struct.pack("<HHI", 0x010F, 2, 4) + b"cam\x00" + struct.pack("<I", 0)
+write("png/text_raw_profile_exif_8.png", make_png(s3, 8, 2, 0, extra_before=chunk(b"tEXt", b"Raw profile type exif\x00" + raw_profile(tiff_orientation(8)))))
+write("png/text_xmp_itxt_6.png", make_png(s3, 8, 2, 0, extra_before=itxt(b"XML:com.adobe.xmp", xmp(6), False)))
+write("png/text_xmp_itxt_compressed_3.png", make_png(s3, 8, 2, 0, extra_after=itxt(b"XML:com.adobe.xmp", xmp(3), True)))
+write("png/text_xmp_after_exif_without_tag_5.png", make_png(s3, 8, 2, 0, extra_before=chunk(b"eXIf", tiff_no_orientation) + itxt(b"XML:com.adobe.xmp", xmp(5), False)))
+write("png/text_xmp_ignored_when_exif_has_tag.png", make_png(s3, 8, 2, 0, extra_before=chunk(b"eXIf", tiff_orientation(1)) + itxt(b"XML:com.adobe.xmp", xmp(6), False)))
+write("png/text_xmp_ignored_when_exif_not_tiff.png", make_png(s3, 8, 2, 0, extra_before=chunk(b"eXIf", b"garbage!garbage!") + itxt(b"XML:com.adobe.xmp", xmp(6), False)))
+write("png/text_ztxt_exif_key_7.png", make_png(s3, 8, 2, 0, extra_before=chunk(b"zTXt", b"exif\x00\x00" + zlib.compress(tiff_orientation(7, little=False)))))
+write("png/text_text_exif_key_2.png", make_png(s3, 8, 2, 0, extra_before=chunk(b"tEXt", b"exif\x00" + tiff_orientation(2))))
+write("png/exif_orientation_6_big_endian_long.png", make_png(s3, 8, 2, 0, extra_before=chunk(b"eXIf", b"MM\x00*" + struct.pack(">I", 8) + struct.pack(">H", 1) + struct.pack(">HHI", 0x0112, 4, 1) + struct.pack(">I", 6) + struct.pack(">I", 0))))
+write("png/exif_orientation_rational_8.png", make_png(s3, 8, 2, 0, extra_before=chunk(b"eXIf", b"II*\x00" + struct.pack("<I", 8) + struct.pack("<H", 1) + struct.pack("<HHII", 0x0112, 5, 1, 26) + struct.pack("<I", 0) + struct.pack("<II", 16, 2))))
+write("png/exif_truncated_ifd_keeps_earlier_6.png", make_png(s3, 8, 2, 0, extra_before=chunk(b"eXIf", b"II*\x00" + struct.pack("<I", 8) + struct.pack("<H", 5) + struct.pack("<HHI", 0x0112, 3, 1) + struct.pack("<HH", 6, 0) + struct.pack("<HHI", 0x010F, 2, 100) + struct.pack("<I", 4000))))
+
 # ---------------------------------------------------------------- JPEG (Pillow's encoder)
 yy, xx = np.mgrid[0:29, 0:37]
 photo = np.stack([(xx * 7) % 256, (yy * 9) % 256, ((xx + yy) * 5) % 256], axis=-1).astype(np.int64)
