@@ -98,7 +98,7 @@ public sealed class Conv2d
 
             // Column tiles: large enough that sgemm amortises packing the weights (>= 256 columns), small enough that
             // an im2col tile stays near the L2 cache (~1 MB).
-            int target = layer.IsPointwise ? Math.Max(256, _n / Math.Max(1, ctx.Threads)) : Math.Max(256, 262144 / Math.Max(1, _k));
+            int target = layer.IsPointwise ? Math.Max(256, _n / Math.Max(1, ctx.Threads)) : Math.Max(256, ctx.ConvTileBytes / 4 / Math.Max(1, _k));
             _colTile = Math.Min(_n, RoundUp(target, 16));
             _colTiles = (_n + _colTile - 1) / _colTile;
             int outer = batch * _groups * _colTiles;
