@@ -194,7 +194,7 @@ internal sealed class CocoEvaluator
     private GroundTruthView PrepareGroundTruth(int[] order)
     {
         var view = new GroundTruthView(order.Length, _iouType == IouType.Segm);
-        Parallel.For(0, order.Length, _parallel, j =>
+        for (int j = 0; j < order.Length; j++)
         {
             CocoAnnotation ann = _gt.Annotations[order[j]];
             view.Id[j] = ann.Id;
@@ -204,24 +204,48 @@ internal sealed class CocoEvaluator
             {
                 view.Box[j] = ann.Bbox ?? throw AnnotationError(order[j], ann, "has no bbox, which bbox evaluation needs");
             }
-            else
+            else if (ann.Segmentation is null)
             {
-                CocoSegmentation segmentation = ann.Segmentation ?? throw AnnotationError(order[j], ann, "has no segmentation, which segm evaluation needs");
-                CocoImage image = _gt.FindImage(ann.ImageId)!;
-                Rle rle;
-                try
-                {
-                    rle = segmentation.ToRle(image.Height, image.Width);
-                }
-                catch (CocoFormatException e)
-                {
-                    throw AnnotationError(order[j], ann, $"segmentation: {e.Message}");
-                }
+                throw AnnotationError(order[j], ann, "has no segmentation, which segm evaluation needs");
+            }
+        }
 
+        if (_iouType == IouType.Bbox)
+        {
+            return view;
+        }
+
+        // annToRLE in parallel; a conversion error is reported for the first annotation in file order that has one.
+        var errors = new CocoFormatException?[order.Length];
+        Parallel.For(0, order.Length, _parallel, j =>
+        {
+            CocoAnnotation ann = _gt.Annotations[order[j]];
+            CocoImage image = _gt.FindImage(ann.ImageId)!;
+            try
+            {
+                Rle rle = ann.Segmentation!.ToRle(image.Height, image.Width);
                 view.Masks![j] = rle;
                 view.Box[j] = rle.ToBbox();
             }
+            catch (CocoFormatException e)
+            {
+                errors[j] = AnnotationError(order[j], ann, $"segmentation: {e.Message}");
+            }
         });
+        int first = -1;
+        for (int j = 0; j < errors.Length; j++)
+        {
+            if (errors[j] is not null && (first < 0 || order[j] < order[first]))
+            {
+                first = j;
+            }
+        }
+
+        if (first >= 0)
+        {
+            throw errors[first]!;
+        }
+
         return view;
     }
 

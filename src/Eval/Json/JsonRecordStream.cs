@@ -17,7 +17,7 @@ internal sealed class JsonRecordStream
     private const int InitialBufferBytes = 1 << 16;
 
     private readonly Stream _stream;
-    private byte[] _buffer = new byte[InitialBufferBytes];
+    private byte[] _buffer;
     private int _start;
     private int _end;
     private bool _isFinal;
@@ -27,6 +27,7 @@ internal sealed class JsonRecordStream
     public JsonRecordStream(Stream stream, string sourceName, long maxRecordBytes)
     {
         _stream = stream;
+        _buffer = new byte[(int)Math.Clamp(maxRecordBytes, 16, InitialBufferBytes)];
         SourceName = sourceName;
         MaxRecordBytes = maxRecordBytes;
     }
