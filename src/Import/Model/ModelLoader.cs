@@ -42,11 +42,16 @@ public static class ModelLoader
     /// The weights to read: the explicit path, else MODEL.WEIGHTS when it is a local file. Detectron2's "detectron2://" and
     /// http(s) URLs need a download, which Detserve never does.
     /// </summary>
-    internal static string? ResolveWeightsPath(CfgNode cfg, string? weightsPath, string configPath)
+    /// <param name="cfg">The resolved config.</param>
+    /// <param name="weightsPath">The explicit path, or null.</param>
+    /// <param name="configPath">The config file, for messages.</param>
+    /// <param name="urlIsError">True to refuse a URL in MODEL.WEIGHTS (loading needs weights); false to treat it as no weights (inspect).</param>
+    internal static string? ResolveWeightsPath(CfgNode cfg, string? weightsPath, string configPath, bool urlIsError = true)
     {
         if (!string.IsNullOrEmpty(weightsPath)) return weightsPath;
         string fromConfig = cfg.GetString("MODEL.WEIGHTS");
         if (fromConfig.Length == 0) return null;
+        if (fromConfig.Contains("://", StringComparison.Ordinal) && !urlIsError) return null;
         if (fromConfig.Contains("://", StringComparison.Ordinal))
             throw new WeightFileException(
                 $"{configPath}: MODEL.WEIGHTS = '{fromConfig}' is a URL; Detserve does not download: fetch the file and pass its path with --weights");
