@@ -71,6 +71,8 @@ public sealed class FuzzTests
     [InlineData("bmp/p8_os2.bmp")]
     [InlineData("bmp/rgba32_bitfields_v5.bmp")]
     [InlineData("bmp/rgb565_bitfields.bmp")]
+    [InlineData("bmp/rle8.bmp")]
+    [InlineData("bmp/rle4.bmp")]
     public void Mutated_bmp(string fixture)
     {
         byte[] original = Fixture(fixture);
@@ -102,6 +104,7 @@ public sealed class FuzzTests
     [InlineData("png/ct3_d4_adam7.png")]
     [InlineData("png/ct2_d8_chunks.png")]
     [InlineData("bmp/p4.bmp")]
+    [InlineData("bmp/rle8.bmp")]
     [InlineData("jpeg/grey.jpg")]
     public void Every_truncation_fails_cleanly_or_yields_the_full_image(string fixture)
     {

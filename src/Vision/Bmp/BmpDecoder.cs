@@ -15,7 +15,7 @@ namespace Detserve.Vision.Bmp;
 /// </code>
 /// Supported: 1/4/8-bit palette (indices past the palette keep Pillow's grey ramp), 16-bit 5-5-5 and BI_BITFIELDS
 /// 5-6-5 (Unpack.c BGR;15 / BGR;16: v * 255 / 31), 24-bit, 32-bit (alpha or X byte dropped) with the BI_BITFIELDS mask
-/// layouts Pillow accepts. RLE compression is refused.
+/// layouts Pillow accepts, and BI_RLE8 / BI_RLE4 (<see cref="BmpRleDecoder"/>).
 /// </summary>
 internal static class BmpDecoder
 {
@@ -107,6 +107,21 @@ internal static class BmpDecoder
         }
 
         long pixelStart = dataOffset != 0 ? dataOffset : position;
+        if (compression is 1 or 2)
+        {
+            if (pixelStart > data.Length)
+                throw new ImageDecodeException(sourceName, $"BMP pixel data offset {pixelStart} is past the end of the file ({data.Length} bytes)");
+            byte[] indices = BmpRleDecoder.Decode(data, (int)pixelStart, w, h, compression == 2, sourceName);
+            var rlePixels = new byte[(long)w * h * 3];
+            for (int fileRow = 0; fileRow < h; fileRow++)
+            {
+                int y = topDown ? fileRow : h - 1 - fileRow;
+                Span<byte> dst = rlePixels.AsSpan(y * w * 3, w * 3);
+                for (int x = 0; x < w; x++)
+                    palette.AsSpan(indices[(fileRow * w) + x] * 3, 3).CopyTo(dst.Slice(x * 3, 3));
+            }
+            return new DecodedImage(new RgbImage(w, h, rlePixels), 0);
+        }
         long stride = ((((long)w * bits) + 31) >> 3) & ~3L;
         long rowBytes = (((long)w * bits) + 7) >> 3;
         long needed = ((h - 1) * stride) + rowBytes;
@@ -154,8 +169,10 @@ internal static class BmpDecoder
             };
             return layout ?? throw new ImageDecodeException(sourceName, $"unsupported BMP bitfields layout ({bits} bits, masks R 0x{r:X} G 0x{g:X} B 0x{b:X} A 0x{a:X})");
         }
+        if ((compression == 1 && bits == 8) || (compression == 2 && bits == 4))
+            return BmpLayout.Palette;
         string name = compression switch { 1 => "RLE8", 2 => "RLE4", 4 => "JPEG", 5 => "PNG", _ => compression.ToString(System.Globalization.CultureInfo.InvariantCulture) };
-        throw new ImageDecodeException(sourceName, $"unsupported BMP compression ({name})");
+        throw new ImageDecodeException(sourceName, $"unsupported BMP compression ({name}) with {bits} bits per pixel");
     }
 
     private static void ConvertRow(BmpLayout layout, int bits, ReadOnlySpan<byte> src, Span<byte> dst, int w, ReadOnlySpan<byte> palette)

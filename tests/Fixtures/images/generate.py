@@ -340,6 +340,32 @@ for fname in sorted(f for f in os.listdir(shapes) if f.endswith(".png")):
 with open(os.path.join(HERE, "golden_shapes_rgb_sha256.tsv"), "w") as f:
     f.write("\n".join(golden_lines) + "\n")
 
+# RLE8 / RLE4 (Pillow 9.4 cannot write them): runs, absolute runs (odd lengths exercise the 16-bit alignment),
+# end-of-line padding and a delta (Pillow's decoder reads 4 bytes for it).
+def craft_rle_bmp(w, h, bits, compression, stream, palette_bytes):
+    info = struct.pack("<IiiHHIIiiII", 40, w, h, 1, bits, compression, len(stream), 2835, 2835, len(palette_bytes) // 4, 0)
+    offset = 14 + len(info) + len(palette_bytes)
+    return b"BM" + struct.pack("<IHHI", offset + len(stream), 0, 0, offset) + info + palette_bytes + stream
+
+
+pal256 = bytes(rng.integers(0, 256, size=256 * 4, dtype=np.uint8))
+rle8 = bytearray()
+rle8 += bytes([5, 17, 0, 3, 200, 201, 202, 0, 4, 9])  # row 0: run of 5, absolute 3 (+pad byte), run 4 (clipped to 12)
+rle8 += bytes([0, 0])  # end of line (row 0 already full at 12)
+rle8 += bytes([3, 250, 0, 0])  # row 1: 3 pixels then end of line pads 9 zeros
+rle8 += bytes([0, 2, 9, 9, 2, 1])  # delta: Pillow skips "9 9" and uses right=2, up=1
+rle8 += bytes([10, 77, 0, 0]) + bytes([12, 78, 0, 0] * 3)  # x is only reset by end of line or delta
+rle8 += bytes([0, 1])
+write("bmp/rle8.bmp", craft_rle_bmp(12, 6, 8, 1, bytes(rle8), pal256))
+pal16b = bytes(rng.integers(0, 256, size=16 * 4, dtype=np.uint8))
+rle4 = bytearray()
+rle4 += bytes([7, 0x3C, 0, 5, 0x12, 0x34, 0x56, 0x00])  # run of 7 alternating 3/C; absolute 5 -> Pillow reads 2 bytes
+rle4 += bytes([0, 0])
+rle4 += bytes([10, 0xF1, 0, 0])
+rle4 += bytes([0, 0]) + bytes([10, 0x27, 0, 0] * 6)
+rle4 += bytes([0, 1])
+write("bmp/rle4.bmp", craft_rle_bmp(10, 5, 4, 2, bytes(rle4), pal16b))
+
 with open(os.path.join(HERE, "manifest.tsv"), "w") as f:
     f.write("\n".join(manifest) + "\n")
 print(len(manifest), "fixtures")
