@@ -1,19 +1,24 @@
 // paste_masks.cu: detectron2 layers/mask_ops.py paste_masks_in_image (_do_paste_mask + threshold).
 //
-// Layout: masks [count, maskHeight, maskWidth] float32 probabilities (sigmoid of the predicted class's logits),
+// Layout: masks [count, maskSize, maskSize] float32 probabilities (sigmoid of the predicted class's logits),
 //         boxes [count, 4] float32 (x1, y1, x2, y2) in output-image pixels, output [count, imageHeight, imageWidth]
 //         uint8 0/1.
 // Mapping: one thread per output pixel; grid.x covers imageHeight * imageWidth, grid.y = count (<= 65535).
-// Semantics: pixel centre (i + 0.5) mapped to grid coordinate g = (c - x0) / (x1 - x0) * 2 - 1 (float32, this
-//   order), then F.grid_sample(bilinear, padding zeros, align_corners=False): ix = ((g + 1) * W - 1) / 2, four
-//   neighbours weighted as ATen's grid_sampler_2d (nw, ne, sw, se; out-of-range taps contribute nothing), and
-//   pred_masks = value >= threshold (0.5).
-// CPU reference: Detserve.Backends.Cpu.PasteMasks.PasteMask.
+// Semantics: only the box's region is sampled (skip_empty: x from max(floor(x1) - 1, 0) to min(ceil(x2) + 1, W),
+//   same for y; every other pixel is 0, which the full-image GPU paste also gives since an outside tap weighs
+//   < 0.5). Pixel centre c maps to g = ((c + 0.5 - x1) / (x2 - x1)) * 2 - 1, then F.grid_sample(bilinear, zeros,
+//   align_corners=False) as PyTorch's CPU kernel computes it (GridSamplerKernel.cpp): i = (g + 1) * (size / 2) - 0.5,
+//   weights from the floor distances n, s = 1 - n, w, e = 1 - w, sum nw*(s*e) + ne*(s*w) + sw*(n*e) + se*(n*w)
+//   in that order, out-of-range taps 0; pred_masks = value >= threshold.
+// CPU reference: Detserve.Backends.Cpu.PasteMasks.PasteMask (definition: Reference/PasteMasksReference).
 
-__device__ __forceinline__ bool inside(int x, int y, int w, int h) { return x >= 0 && x < w && y >= 0 && y < h; }
+__device__ __forceinline__ float tap(const float* m, int size, int y, int x)
+{
+    return (y > -1 && y < size && x > -1 && x < size) ? m[y * size + x] : 0.0f;
+}
 
 extern "C" __global__ void paste_masks(
-    const float* __restrict__ masks, int maskHeight, int maskWidth,
+    const float* __restrict__ masks, int maskSize,
     const float* __restrict__ boxes, int imageHeight, int imageWidth, float threshold,
     unsigned char* __restrict__ output)
 {
@@ -23,24 +28,28 @@ extern "C" __global__ void paste_masks(
     if (i >= plane) return;
     const int py = (int)(i / imageWidth);
     const int px = (int)(i - (long long)py * imageWidth);
-    const float x0 = boxes[n * 4 + 0], y0 = boxes[n * 4 + 1], x1 = boxes[n * 4 + 2], y1 = boxes[n * 4 + 3];
-    const float gx = ((float)px + 0.5f - x0) / (x1 - x0) * 2.0f - 1.0f;
-    const float gy = ((float)py + 0.5f - y0) / (y1 - y0) * 2.0f - 1.0f;
-    const float ix = ((gx + 1.0f) * maskWidth - 1.0f) / 2.0f;
-    const float iy = ((gy + 1.0f) * maskHeight - 1.0f) / 2.0f;
-    const int ixNw = (int)floorf(ix), iyNw = (int)floorf(iy);
-    const int ixNe = ixNw + 1, iyNe = iyNw;
-    const int ixSw = ixNw, iySw = iyNw + 1;
-    const int ixSe = ixNw + 1, iySe = iyNw + 1;
-    const float nw = ((float)ixSe - ix) * ((float)iySe - iy);
-    const float ne = (ix - (float)ixSw) * ((float)iySw - iy);
-    const float sw = ((float)ixNe - ix) * (iy - (float)iyNe);
-    const float se = (ix - (float)ixNw) * (iy - (float)iyNw);
-    const float* m = masks + n * maskHeight * maskWidth;
-    float value = 0.0f;
-    if (inside(ixNw, iyNw, maskWidth, maskHeight)) value += m[iyNw * maskWidth + ixNw] * nw;
-    if (inside(ixNe, iyNe, maskWidth, maskHeight)) value += m[iyNe * maskWidth + ixNe] * ne;
-    if (inside(ixSw, iySw, maskWidth, maskHeight)) value += m[iySw * maskWidth + ixSw] * sw;
-    if (inside(ixSe, iySe, maskWidth, maskHeight)) value += m[iySe * maskWidth + ixSe] * se;
-    output[n * plane + i] = value >= threshold ? 1 : 0;
+    const float x1 = boxes[n * 4 + 0], y1 = boxes[n * 4 + 1], x2 = boxes[n * 4 + 2], y2 = boxes[n * 4 + 3];
+    const int x0Int = (int)fmaxf(floorf(x1) - 1.0f, 0.0f);
+    const int y0Int = (int)fmaxf(floorf(y1) - 1.0f, 0.0f);
+    const int x1Int = (int)fminf(ceilf(x2) + 1.0f, (float)imageWidth);
+    const int y1Int = (int)fminf(ceilf(y2) + 1.0f, (float)imageHeight);
+    unsigned char result = 0;
+    if (px >= x0Int && px < x1Int && py >= y0Int && py < y1Int)
+    {
+        const float scaling = (float)maskSize / 2.0f;
+        const float gy = ((((float)py + 0.5f) - y1) / (y2 - y1)) * 2.0f - 1.0f;
+        const float iy = ((gy + 1.0f) * scaling) - 0.5f;
+        const float yN = floorf(iy);
+        const float nn = iy - yN, s = 1.0f - nn;
+        const float gx = ((((float)px + 0.5f) - x1) / (x2 - x1)) * 2.0f - 1.0f;
+        const float ix = ((gx + 1.0f) * scaling) - 0.5f;
+        const float xW = floorf(ix);
+        const float w = ix - xW, e = 1.0f - w;
+        const int yNorth = (int)yN, xWest = (int)xW;
+        const float* m = masks + n * maskSize * maskSize;
+        const float value = tap(m, maskSize, yNorth, xWest) * (s * e) + tap(m, maskSize, yNorth, xWest + 1) * (s * w)
+            + tap(m, maskSize, yNorth + 1, xWest) * (nn * e) + tap(m, maskSize, yNorth + 1, xWest + 1) * (nn * w);
+        result = value >= threshold ? 1 : 0;
+    }
+    output[n * plane + i] = result;
 }

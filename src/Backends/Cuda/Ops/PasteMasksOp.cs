@@ -7,17 +7,16 @@ public sealed class PasteMasksOp(KernelLibrary library)
 {
     private readonly CudaKernel _kernel = (library ?? throw new ArgumentNullException(nameof(library))).Get("paste_masks.cu", "paste_masks");
 
-    /// <summary>output [count, imageHeight, imageWidth] uint8 0/1 from masks [count, maskHeight, maskWidth] and boxes [count, 4].</summary>
-    public void Enqueue(DeviceBuffer masks, int count, int maskHeight, int maskWidth, DeviceBuffer boxes, int imageHeight, int imageWidth,
+    /// <summary>output [count, imageHeight, imageWidth] uint8 0/1 from masks [count, maskSize, maskSize] and boxes [count, 4].</summary>
+    public void Enqueue(DeviceBuffer masks, int count, int maskSize, DeviceBuffer boxes, int imageHeight, int imageWidth,
         float threshold, DeviceBuffer output, CudaStream stream)
     {
         const string op = "PasteMasks";
         DeviceShape.NotNegative(op, nameof(count), count);
-        DeviceShape.Positive(op, nameof(maskHeight), maskHeight);
-        DeviceShape.Positive(op, nameof(maskWidth), maskWidth);
+        DeviceShape.Positive(op, nameof(maskSize), maskSize);
         DeviceShape.NotNegative(op, nameof(imageHeight), imageHeight);
         DeviceShape.NotNegative(op, nameof(imageWidth), imageWidth);
-        DeviceShape.Holds(op, nameof(masks), masks, (long)count * maskHeight * maskWidth, 4);
+        DeviceShape.Holds(op, nameof(masks), masks, (long)count * maskSize * maskSize, 4);
         DeviceShape.Holds(op, nameof(boxes), boxes, count * 4L, 4);
         long plane = (long)imageHeight * imageWidth;
         DeviceShape.Holds(op, nameof(output), output, count * plane, 1);
@@ -25,7 +24,7 @@ public sealed class PasteMasksOp(KernelLibrary library)
         {
             int slice = (int)Math.Min(LaunchGeometry.MaxGridYZ, count - first);
             var args = new KernelArguments()
-                .Add(masks, first * maskHeight * maskWidth * 4).Add(maskHeight).Add(maskWidth)
+                .Add(masks, first * maskSize * maskSize * 4).Add(maskSize)
                 .Add(boxes, first * 16).Add(imageHeight).Add(imageWidth).Add(threshold)
                 .Add(output, first * plane);
             _kernel.Launch(LaunchGeometry.ForRows(plane, slice), stream, args);
