@@ -1,0 +1,145 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Detserve.Cli.Terminal;
+using Detserve.Eval.Coco;
+using Detserve.Eval.Evaluation;
+using Detserve.Eval.Masks;
+using Detserve.Import.Model;
+using Detserve.Runtime;
+using Detserve.Vision;
+
+namespace Detserve.Cli.Commands;
+
+/// <summary>
+/// detserve eval: COCO evaluation equal to pycocotools (and Detectron2's COCOEvaluator tables), either of a saved
+/// results file (--results) or of a model run over a dataset (--config/--weights --images).
+/// </summary>
+public static class EvalCommand
+{
+    public static Command Create()
+    {
+        var results = new Option<FileInfo?>("--results") { Description = "COCO results JSON to evaluate (instead of running a model)" };
+        var annotations = new Option<FileInfo>("--annotations") { Description = "COCO instances JSON (ground truth)", Required = true };
+        var iouType = new Option<string>("--iou-type") { Description = "bbox, segm or both (default: both when masks are present, else bbox)" };
+        iouType.AcceptOnlyFromAmong("bbox", "segm", "both");
+        var json = new Option<FileInfo?>("--json") { Description = "write the numbers as JSON: {\"bbox\": {\"stats\": [12], \"per_category_AP\": {...}}, \"segm\": ...}" };
+        var images = new Option<DirectoryInfo?>("--images") { Description = "folder holding the annotations' file_name images (with --config/--weights)" };
+        var saveResults = new Option<FileInfo?>("--save-results") { Description = "also write the model's COCO results JSON here (with --config/--weights)" };
+        var model = new ModelOptions();
+        model.Config.Required = false;
+        var command = new Command("eval", "COCO evaluation (bbox, segm) equal to pycocotools");
+        command.Add(results);
+        command.Add(annotations);
+        command.Add(iouType);
+        command.Add(json);
+        command.Add(images);
+        command.Add(saveResults);
+        model.AddTo(command);
+        command.SetAction((parse, ct) =>
+        {
+            FileInfo? resultsFile = parse.GetValue(results);
+            FileInfo? config = parse.GetValue(model.Config);
+            string gtPath = parse.GetRequiredValue(annotations).FullName;
+            string? typeText = parse.GetValue(iouType);
+            string? jsonPath = parse.GetValue(json)?.FullName;
+            if ((resultsFile is null) == (config is null))
+                throw new CliException("eval needs either --results R.json, or --config C --weights W --images DIR (not both)");
+            var clock = Stopwatch.StartNew();
+            CocoGroundTruth gt = CocoGroundTruth.Load(gtPath);
+            CocoResults dets;
+            bool hasMasks;
+            if (resultsFile is not null)
+            {
+                dets = CocoResults.Load(resultsFile.FullName, gt);
+                // pycocotools' loadRes decides the results' kind from the first record's keys, as this does.
+                hasMasks = dets.Count > 0 && dets[0].Mask is not null;
+            }
+            else
+            {
+                DirectoryInfo imageDir = parse.GetValue(images) ?? throw new CliException("--images DIR is required with --config");
+                (dets, hasMasks) = RunModel(
+                    config!.FullName, parse.GetValue(model.Weights)?.FullName, parse.GetValue(model.Device)!, parse.GetValue(model.Precision)!,
+                    parse.GetValue(model.Threads), parse.GetValue(model.Overrides) ?? [], imageDir.FullName, gt, parse.GetValue(saveResults)?.FullName, ct);
+            }
+            IouType[] types = (typeText ?? (hasMasks ? "both" : "bbox")) switch
+            {
+                "bbox" => [IouType.Bbox],
+                "segm" => [IouType.Segm],
+                _ => hasMasks ? [IouType.Bbox, IouType.Segm] : [IouType.Bbox],
+            };
+            if (types.Contains(IouType.Segm) && !hasMasks)
+                throw new CliException("--iou-type segm: the results carry no segmentation");
+            var evaluated = new List<CocoEvalResult>();
+            foreach (IouType type in types)
+            {
+                CocoEvalResult r = CocoEvaluation.Evaluate(gt, dets, type);
+                evaluated.Add(r);
+                Console.WriteLine($"Evaluate annotation type *{r.IouTypeName}*");
+                Console.WriteLine(r.SummaryText.TrimEnd());
+                Console.WriteLine($"Evaluation results for {r.IouTypeName}:");
+                Console.WriteLine(r.ResultsTable.TrimEnd());
+                if (r.PerCategoryTable.Length > 0)
+                {
+                    Console.WriteLine($"Per-category {r.IouTypeName} AP:");
+                    Console.WriteLine(r.PerCategoryTable.TrimEnd());
+                }
+            }
+            if (jsonPath is not null) CocoEvalJson.WriteFile(jsonPath, evaluated);
+            Console.Error.WriteLine($"evaluated {dets.Count} detections on {gt.Images.Count} images in {clock.Elapsed.TotalSeconds:F2} s");
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+
+    private static (CocoResults Results, bool HasMasks) RunModel(
+        string configPath, string? weightsPath, string device, string precision, int threads, IReadOnlyList<string> overrides,
+        string imageDir, CocoGroundTruth gt, string? saveResultsPath, CancellationToken ct)
+    {
+        ModelSpec spec = ModelLoader.Load(configPath, weightsPath, overrides);
+        foreach (string warning in spec.Warnings) Console.Error.WriteLine($"warning: {warning}");
+        int numClasses = spec.Architecture.RoiHeads?.NumClasses ?? spec.Architecture.RetinaNet!.NumClasses;
+        // Detectron2 maps contiguous ids to the dataset's category ids in sorted order
+        // (detectron2/data/datasets/coco.py load_coco_json: thing_dataset_id_to_contiguous_id).
+        long[] categoryIds = gt.Categories.Select(c => c.Id).Order().ToArray();
+        if (categoryIds.Length != numClasses)
+            throw new CliException($"the annotations have {categoryIds.Length} categories but the model has {numClasses} classes");
+        var builder = new CocoResultsBuilder(gt, "model results");
+        using var saver = saveResultsPath is null ? null : new Output.CocoResultsWriter(saveResultsPath);
+        using var predictor = Predictor.Create(spec, new PredictorOptions(device, threads, precision));
+        var failures = new List<string>();
+        using (var progress = ProgressReporter.ForConsole("eval", gt.Images.Count))
+        {
+            foreach (CocoImage info in gt.Images)
+            {
+                ct.ThrowIfCancellationRequested();
+                string name = info.FileName ?? throw new CliException($"{gt.SourceName}: image id {info.Id} has no file_name");
+                string path = Path.Combine(imageDir, name);
+                RgbImage image;
+                try
+                {
+                    image = ImageDecoder.DecodeFile(path);
+                }
+                catch (Exception e) when (e is ImageDecodeException or IOException)
+                {
+                    failures.Add($"{path}: {e.Message}");
+                    progress.Advance(name, "FAILED: " + e.Message);
+                    continue;
+                }
+                Instances inst = predictor.Run([image], ct)[0];
+                for (int k = 0; k < inst.Count; k++)
+                {
+                    float x1 = inst.Boxes[4 * k], y1 = inst.Boxes[4 * k + 1], x2 = inst.Boxes[4 * k + 2], y2 = inst.Boxes[4 * k + 3];
+                    BinaryMask? mask = inst.GetMask(k);
+                    EncodedMask? encoded = mask is null ? null : EncodedMask.FromRowMajor(mask.Data, mask.Height, mask.Width);
+                    long category = categoryIds[inst.Classes[k]];
+                    builder.Add(info.Id, category, inst.Scores[k], new BoxXywh(x1, y1, x2 - x1, y2 - y1), encoded);
+                    saver?.Write(info.Id, (int)category, x1, y1, x2, y2, inst.Scores[k], image.Height, image.Width, encoded?.Counts);
+                }
+                progress.Advance(name, $"{inst.Count} detections");
+            }
+        }
+        if (failures.Count > 0)
+            throw new CliException($"{failures.Count} image(s) could not be read, so the evaluation would be wrong:\n  " + string.Join("\n  ", failures));
+        return (builder.Build(), spec.Architecture.MaskOn);
+    }
+}

@@ -1,0 +1,134 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Detserve.Cli.Output;
+using Detserve.Cli.Terminal;
+using Detserve.Eval.Masks;
+using Detserve.Import.Model;
+using Detserve.Runtime;
+using Detserve.Vision;
+
+namespace Detserve.Cli.Commands;
+
+/// <summary>
+/// detserve infer: runs a model over one image or a folder and writes, per image, a visualization PNG, plus one
+/// detections.tsv and one coco_results.json for the run. An image that cannot be read is reported by name and the
+/// others still run; the exit code is 1 when any image failed.
+/// </summary>
+public static class InferCommand
+{
+    public static Command Create()
+    {
+        var model = new ModelOptions();
+        var input = new Option<string>("--input", "-i") { Description = "an image file or a folder of images (.png, .jpg, .jpeg, .bmp)", Required = true };
+        var output = new Option<string>("--output", "-o") { Description = "folder for the visualizations, detections.tsv and coco_results.json", Required = true };
+        var scoreThreshold = new Option<double?>("--score-threshold") { Description = "minimum score (sets MODEL.ROI_HEADS.SCORE_THRESH_TEST and MODEL.RETINANET.SCORE_THRESH_TEST)" };
+        var classNames = new Option<FileInfo?>("--class-names") { Description = "text file with one class name per line (COCO's names are built in for 80-class models)" };
+        var noViz = new Option<bool>("--no-visualize") { Description = "skip the visualization PNGs" };
+        var command = new Command("infer", "run a model on images: visualizations, TSV and COCO results JSON");
+        model.AddTo(command);
+        command.Add(input);
+        command.Add(output);
+        command.Add(scoreThreshold);
+        command.Add(classNames);
+        command.Add(noViz);
+        command.SetAction((parse, ct) => Task.FromResult(Run(
+            parse.GetRequiredValue(model.Config).FullName,
+            parse.GetValue(model.Weights)?.FullName,
+            parse.GetValue(model.Device)!,
+            parse.GetValue(model.Precision)!,
+            parse.GetValue(model.Threads),
+            parse.GetValue(model.Overrides) ?? [],
+            parse.GetRequiredValue(input),
+            parse.GetRequiredValue(output),
+            parse.GetValue(scoreThreshold),
+            parse.GetValue(classNames)?.FullName,
+            !parse.GetValue(noViz),
+            ct)));
+        return command;
+    }
+
+    private static int Run(
+        string configPath, string? weightsPath, string device, string precision, int threads, IReadOnlyList<string> overrides,
+        string input, string outputDir, double? scoreThreshold, string? classNamesPath, bool visualize, CancellationToken ct)
+    {
+        var opts = new List<string>(overrides);
+        if (scoreThreshold is double t)
+        {
+            string v = t.ToString("R", CultureInfo.InvariantCulture);
+            opts.AddRange(["MODEL.ROI_HEADS.SCORE_THRESH_TEST", v, "MODEL.RETINANET.SCORE_THRESH_TEST", v]);
+        }
+        IReadOnlyList<string> files = InputImages.Expand(input);
+        ModelSpec spec = ModelLoader.Load(configPath, weightsPath, opts);
+        foreach (string warning in spec.Warnings) Console.Error.WriteLine($"warning: {warning}");
+        int numClasses = spec.Architecture.RoiHeads?.NumClasses ?? spec.Architecture.RetinaNet!.NumClasses;
+        ClassNames names = ClassNames.Resolve(numClasses, classNamesPath);
+        Directory.CreateDirectory(outputDir);
+
+        using var predictor = Predictor.Create(spec, new PredictorOptions(device, threads, precision));
+        using var tsv = new DetectionTsvWriter(Path.Combine(outputDir, "detections.tsv"));
+        using var coco = new CocoResultsWriter(Path.Combine(outputDir, "coco_results.json"));
+        var failures = new List<(string File, string Error)>();
+        long detections = 0;
+        var clock = Stopwatch.StartNew();
+        using (var progress = ProgressReporter.ForConsole("infer", files.Count))
+        {
+            for (int i = 0; i < files.Count; i++)
+            {
+                ct.ThrowIfCancellationRequested();
+                string file = files[i];
+                string name = Path.GetFileName(file);
+                RgbImage image;
+                try
+                {
+                    image = ImageDecoder.DecodeFile(file);
+                }
+                catch (ImageDecodeException e)
+                {
+                    failures.Add((file, e.Message));
+                    progress.Advance(name, "FAILED: " + e.Message);
+                    continue;
+                }
+                catch (IOException e)
+                {
+                    failures.Add((file, e.Message));
+                    progress.Advance(name, "FAILED: " + e.Message);
+                    continue;
+                }
+                Instances result = predictor.Run([image], ct)[0];
+                long imageId = InputImages.ImageId(file, i);
+                var visuals = visualize ? new List<VisualDetection>(result.Count) : null;
+                for (int k = 0; k < result.Count; k++)
+                {
+                    float x1 = result.Boxes[4 * k], y1 = result.Boxes[4 * k + 1], x2 = result.Boxes[4 * k + 2], y2 = result.Boxes[4 * k + 3];
+                    int cls = result.Classes[k];
+                    float score = result.Scores[k];
+                    BinaryMask? mask = result.GetMask(k);
+                    long? area = null;
+                    string? rle = null;
+                    if (mask is not null)
+                    {
+                        var encoded = EncodedMask.FromRowMajor(mask.Data, mask.Height, mask.Width);
+                        area = encoded.Area;
+                        rle = encoded.Counts;
+                    }
+                    tsv.Write(name, cls, names.Name(cls), score, x1, y1, x2, y2, area);
+                    coco.Write(imageId, names.CategoryId(cls), x1, y1, x2, y2, score, image.Height, image.Width, rle);
+                    visuals?.Add(new VisualDetection(x1, y1, x2, y2,
+                        $"{names.Name(cls)} {(score * 100).ToString("0", CultureInfo.InvariantCulture)}%", k, mask));
+                }
+                detections += result.Count;
+                if (visuals is not null)
+                {
+                    RgbImage drawn = Visualizer.Draw(image, visuals);
+                    File.WriteAllBytes(Path.Combine(outputDir, Path.GetFileNameWithoutExtension(name) + ".png"), PngEncoder.Encode(drawn));
+                }
+                progress.Advance(name, $"{result.Count} detections");
+            }
+        }
+        int ok = files.Count - failures.Count;
+        Console.WriteLine($"{ok} of {files.Count} images, {detections} detections in {clock.Elapsed.TotalSeconds:F1} s -> {outputDir}");
+        foreach (var (file, error) in failures) Console.Error.WriteLine($"failed: {file}: {error}");
+        return failures.Count == 0 ? 0 : 1;
+    }
+}

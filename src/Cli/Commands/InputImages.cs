@@ -1,0 +1,32 @@
+namespace Detserve.Cli.Commands;
+
+/// <summary>Expands an --input argument (one file or a folder) into the image files to process.</summary>
+public static class InputImages
+{
+    private static readonly string[] Extensions = [".png", ".jpg", ".jpeg", ".bmp"];
+
+    /// <summary>The file itself, or the folder's image files (by extension, not recursive) in ordinal name order.</summary>
+    /// <exception cref="CliException">the path does not exist, or the folder holds no image.</exception>
+    public static IReadOnlyList<string> Expand(string input)
+    {
+        if (File.Exists(input)) return [input];
+        if (!Directory.Exists(input)) throw new CliException($"--input {input}: no such file or folder");
+        var files = Directory.EnumerateFiles(input)
+            .Where(f => Extensions.Contains(Path.GetExtension(f).ToLowerInvariant()))
+            .OrderBy(f => f, StringComparer.Ordinal)
+            .ToArray();
+        if (files.Length == 0)
+            throw new CliException($"--input {input}: the folder holds no .png, .jpg, .jpeg or .bmp file");
+        return files;
+    }
+
+    /// <summary>
+    /// COCO image id for an input file: its name's stem when that is an integer (COCO's own 000000397133.jpg),
+    /// else its 1-based position in the run.
+    /// </summary>
+    public static long ImageId(string path, int index)
+    {
+        string stem = Path.GetFileNameWithoutExtension(path);
+        return long.TryParse(stem, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long id) ? id : index + 1;
+    }
+}
