@@ -114,6 +114,24 @@ public sealed class VisualizerTests
     }
 
     [Fact]
+    public void Degenerate_boxes_and_odd_labels_do_not_throw()
+    {
+        var image = new RgbImage(30, 20, new byte[30 * 20 * 3]);
+        VisualDetection[] odd =
+        [
+            new(float.NaN, 0, 5, 5, "nan", 0, null),
+            new(0, 0, float.PositiveInfinity, float.NegativeInfinity, "inf", 1, null),
+            new(-1e9f, -1e9f, 1e9f, 1e9f, "huge", 2, null),
+            new(25, 15, 5, 5, "inverted", 3, null),
+            new(10, 10, 10, 10, "\u00e9\u4e2d \t", -7, null),
+            new(28, 18, 29, 19, new string('W', 200), 1_000_000, null),
+        ];
+        RgbImage drawn = Visualizer.Draw(image, odd);
+        Assert.Equal(image.Pixels.Length, drawn.Pixels.Length);
+        Assert.Contains(drawn.Pixels, b => b != 0);
+    }
+
+    [Fact]
     public void Mismatched_mask_size_is_rejected()
     {
         var image = new RgbImage(4, 4, new byte[48]);
