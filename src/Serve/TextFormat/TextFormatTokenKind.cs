@@ -1,0 +1,10 @@
+namespace Detserve.Serve.TextFormat;
+
+public enum TextFormatTokenKind
+{
+    End,
+    Identifier,
+    Number,
+    String,
+    Symbol,
+}
