@@ -79,9 +79,16 @@ public static class Visualizer
         byte[] m = mask.Data;
         for (int y = 0; y < h; y++)
         {
-            for (int x = 0; x < w; x++)
+            ReadOnlySpan<byte> row = m.AsSpan(y * w, w);
+            // Masks are mostly empty: jump over runs of zeros with the vectorised search.
+            for (int x = row.IndexOfAnyExcept((byte)0); x >= 0 && x < w; x++)
             {
-                if (m[(y * w) + x] == 0) continue;
+                if (row[x] == 0)
+                {
+                    int next = row[x..].IndexOfAnyExcept((byte)0);
+                    if (next < 0) break;
+                    x += next;
+                }
                 bool contour = x == 0 || y == 0 || x == w - 1 || y == h - 1
                     || m[(y * w) + x - 1] == 0 || m[(y * w) + x + 1] == 0
                     || m[((y - 1) * w) + x] == 0 || m[((y + 1) * w) + x] == 0;
