@@ -12,7 +12,7 @@ namespace Detserve.Import.Config;
 internal sealed class PythonLiteral
 {
     private const int MaxTokens = 100_000;
-    private const int MaxDepth = 100;
+    private const int MaxDepth = 250;
 
     private readonly List<PythonToken> _tokens;
     private int _index;
@@ -22,8 +22,9 @@ internal sealed class PythonLiteral
     /// <summary>
     /// Evaluates <paramref name="text"/> as a Python literal. True with the value (a config leaf or a
     /// <see cref="PythonUnsupportedValue"/>) when literal_eval would succeed; false when it raises ValueError or
-    /// SyntaxError. Throws <see cref="ConfigException"/> only for literals Detserve cannot represent (an int beyond
-    /// 64 bits, a dict inside a list, nesting deeper than 100).
+    /// SyntaxError (CPython's tokenizer refuses brackets nested deeper than 200, so such text stays a string too).
+    /// Throws <see cref="ConfigException"/> only for literals Detserve cannot represent (an int beyond 64 bits, a dict
+    /// inside a list).
     /// </summary>
     public static bool TryParse(string text, out object? value)
     {
@@ -107,7 +108,7 @@ internal sealed class PythonLiteral
     {
         if (depth > MaxDepth)
         {
-            throw new ConfigException($"Python literal nested deeper than {MaxDepth} levels");
+            throw new PythonSyntaxException($"Python literal nested deeper than {MaxDepth} levels");
         }
 
         var token = Peek;

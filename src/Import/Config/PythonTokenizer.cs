@@ -15,6 +15,9 @@ internal sealed class PythonTokenizer
     /// <summary>Literals longer than this are refused (an int of 4300+ digits is refused by CPython too).</summary>
     private const int MaxNumberLength = 4300;
 
+    /// <summary>CPython's tokenizer MAXLEVEL: deeper bracket nesting is a SyntaxError.</summary>
+    private const int MaxNesting = 200;
+
     private static readonly string[] Operators = ["**", "//", "(", ")", "[", "]", "{", "}", ",", ":", "+", "-", "*", "/", ".", "%", "@", "<", ">", "=", "!", "~", "^", "&", "|", ";"];
 
     private readonly string _text;
@@ -86,6 +89,12 @@ internal sealed class PythonTokenizer
             {
                 _pos += op.Length;
                 _depth += op is "(" or "[" or "{" ? 1 : op is ")" or "]" or "}" ? -1 : 0;
+                if (_depth > MaxNesting)
+                {
+                    // CPython's tokenizer refuses the same ("too many nested parentheses", MAXLEVEL 200).
+                    throw new PythonSyntaxException($"too many nested parentheses at offset {start}");
+                }
+
                 return new PythonToken(PythonTokenKind.Op, op, null, start);
             }
         }

@@ -23,14 +23,14 @@ internal sealed class YamlTreeReader
     private readonly string _file;
     private readonly YamlLimits _limits;
     private readonly Dictionary<string, (object? Value, int Size)> _anchors = new(StringComparer.Ordinal);
-    private readonly IParser _parser;
+    private readonly YamlEventReader _parser;
     private int _nodes;
 
     private YamlTreeReader(string file, string text, YamlLimits limits)
     {
         _file = file;
         _limits = limits;
-        _parser = new Parser(new StringReader(text));
+        _parser = new YamlEventReader(text, file);
     }
 
     /// <summary>
@@ -98,15 +98,7 @@ internal sealed class YamlTreeReader
         }
 
         CheckPrintable(text, sourceName);
-        var reader = new YamlTreeReader(sourceName, text, limits);
-        try
-        {
-            return reader.ReadSingleDocument();
-        }
-        catch (YamlException e)
-        {
-            throw new ConfigException($"{sourceName} line {e.Start.Line}: invalid YAML: {e.Message}", e);
-        }
+        return new YamlTreeReader(sourceName, text, limits).ReadSingleDocument();
     }
 
     /// <summary>
@@ -151,7 +143,7 @@ internal sealed class YamlTreeReader
         _parser.Consume<DocumentStart>();
         var value = ReadNode(depth: 1, path: string.Empty, allowMappingInSequence: false);
         _parser.Consume<DocumentEnd>();
-        if (!_parser.Accept<StreamEnd>(out _))
+        if (!_parser.Accept<StreamEnd>())
         {
             throw new ConfigException($"{_file} line {_parser.Current?.Start.Line}: expected a single document in the stream, found another");
         }
