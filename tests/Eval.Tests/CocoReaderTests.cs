@@ -154,7 +154,7 @@ public sealed class CocoReaderTests
         byte[] resultSeed = Encoding.UTF8.GetBytes(SmallResults);
         byte[] structural = "{}[]\",:0123456789-.eE \\ntfu"u8.ToArray();
         var random = new Random(20260101);
-        for (int iteration = 0; iteration < 1500; iteration++)
+        for (int iteration = 0; iteration < 600; iteration++)
         {
             bool mutateGt = iteration % 2 == 0;
             byte[] source = mutateGt ? gtSeeds[iteration % 4 / 2] : resultSeed;

@@ -40,56 +40,71 @@ public sealed partial class Rle
     /// </summary>
     public static Rle Encode(ReadOnlySpan<byte> columnMajor, int height, int width)
     {
-        long pixels = CheckMaskLength(columnMajor.Length, height, width, nameof(columnMajor));
+        CheckMaskLength(columnMajor.Length, height, width, nameof(columnMajor));
         var runs = new List<uint>();
-        byte previous = 0;
-        uint run = 0;
-        for (long j = 0; j < pixels; j++)
-        {
-            byte value = columnMajor[(int)j];
-            if (value != previous)
-            {
-                runs.Add(run);
-                run = 0;
-                previous = value;
-            }
-
-            run++;
-        }
-
-        runs.Add(run);
+        AppendRuns(columnMajor, runs);
         return new Rle(height, width, [.. runs]);
     }
 
     /// <summary>
     /// Encodes a row-major mask (<c>mask[y * width + x]</c>, the layout of a decoded image) exactly as
     /// <see cref="Encode"/> encodes its transpose: what Detectron2's <c>instances_to_coco_json</c> gets from
-    /// <c>mask_util.encode(np.array(mask[:, :, None], order="F"))</c>. No transposed copy is made.
+    /// <c>mask_util.encode(np.array(mask[:, :, None], order="F"))</c>. Transposes in cache-sized tiles into a pooled
+    /// buffer, then scans.
     /// </summary>
     public static Rle EncodeRowMajor(ReadOnlySpan<byte> rowMajor, int height, int width)
     {
-        CheckMaskLength(rowMajor.Length, height, width, nameof(rowMajor));
-        var runs = new List<uint>(2 * width + 2);
-        byte previous = 0;
-        uint run = 0;
-        for (int x = 0; x < width; x++)
+        long pixels = CheckMaskLength(rowMajor.Length, height, width, nameof(rowMajor));
+        byte[] columnMajor = System.Buffers.ArrayPool<byte>.Shared.Rent((int)pixels);
+        try
         {
-            for (int y = 0, i = x; y < height; y++, i += width)
+            const int Tile = 32;
+            for (int y0 = 0; y0 < height; y0 += Tile)
             {
-                byte value = rowMajor[i];
-                if (value != previous)
+                int y1 = Math.Min(height, y0 + Tile);
+                for (int x0 = 0; x0 < width; x0 += Tile)
                 {
-                    runs.Add(run);
-                    run = 0;
-                    previous = value;
+                    int x1 = Math.Min(width, x0 + Tile);
+                    for (int y = y0; y < y1; y++)
+                    {
+                        ReadOnlySpan<byte> row = rowMajor.Slice(y * width, width);
+                        for (int x = x0; x < x1; x++)
+                        {
+                            columnMajor[(x * height) + y] = row[x];
+                        }
+                    }
                 }
-
-                run++;
             }
-        }
 
-        runs.Add(run);
-        return new Rle(height, width, [.. runs]);
+            var runs = new List<uint>(2 * width + 2);
+            AppendRuns(columnMajor.AsSpan(0, (int)pixels), runs);
+            return new Rle(height, width, [.. runs]);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(columnMajor);
+        }
+    }
+
+    // rleEncode's loop: a run ends where the byte value changes (found with a vectorised search); the first run is
+    // of zeros and may be empty.
+    private static void AppendRuns(ReadOnlySpan<byte> mask, List<uint> runs)
+    {
+        byte value = 0;
+        int position = 0;
+        while (true)
+        {
+            int length = mask[position..].IndexOfAnyExcept(value);
+            if (length < 0)
+            {
+                runs.Add((uint)(mask.Length - position));
+                return;
+            }
+
+            runs.Add((uint)length);
+            position += length;
+            value = mask[position];
+        }
     }
 
     /// <summary>
@@ -121,18 +136,40 @@ public sealed partial class Rle
     /// <summary>Decodes into a new row-major height x width byte array (0/1), the layout images use.</summary>
     public byte[] DecodeRowMajor()
     {
-        var columnMajor = new byte[PixelCount];
-        Decode(columnMajor);
-        var rowMajor = new byte[columnMajor.Length];
-        for (int x = 0; x < Width; x++)
-        {
-            for (int y = 0; y < Height; y++)
-            {
-                rowMajor[(y * Width) + x] = columnMajor[(x * Height) + y];
-            }
-        }
-
+        var rowMajor = new byte[PixelCount];
+        DecodeRowMajor(rowMajor);
         return rowMajor;
+    }
+
+    /// <summary>
+    /// Decodes row-major into <paramref name="rowMajor"/> (height x width bytes, cleared first), touching only the
+    /// foreground pixels. Same checks as <see cref="Decode"/>.
+    /// </summary>
+    public void DecodeRowMajor(Span<byte> rowMajor)
+    {
+        long pixels = CheckMaskLength(rowMajor.Length, Height, Width, nameof(rowMajor));
+        rowMajor.Clear();
+        long position = 0;
+        for (int j = 0; j < _counts.Length; j++)
+        {
+            uint run = _counts[j];
+            if (run > pixels - position)
+            {
+                throw new CocoFormatException(
+                    $"Invalid RLE mask representation: the runs of a {Height}x{Width} mask cover more than {pixels} pixels.");
+            }
+
+            if (j % 2 == 1)
+            {
+                for (long p = position; p < position + run; p++)
+                {
+                    long x = p / Height, y = p - (x * Height);
+                    rowMajor[(int)((y * Width) + x)] = 1;
+                }
+            }
+
+            position += run;
+        }
     }
 
     /// <summary>rleArea: the number of foreground pixels (sum of the odd runs), as a 32-bit unsigned sum.</summary>
