@@ -28,7 +28,15 @@ internal static class JpegDecoder
         }
         using (handle)
         {
-            return new DecodedImage(DecodeWith(handle, data, sourceName, limits), orientation);
+            try
+            {
+                return new DecodedImage(DecodeWith(handle, data, sourceName, limits), orientation);
+            }
+            catch (EntryPointNotFoundException e)
+            {
+                // tjGetErrorStr2 / tjGetErrorCode arrived in libjpeg-turbo 2.0.
+                throw new ImageDecodeException(sourceName, $"the installed {TurboJpegNative.Library} is older than libjpeg-turbo 2.0; install a current one with: apt-get install libturbojpeg0", e);
+            }
         }
     }
 
