@@ -5,9 +5,10 @@ using Detserve.Bench.Kernels;
 
 // Times the convolutions of Mask R-CNN R50-FPN at one input size with the CPU backend and reports ms and GFLOP/s
 // per layer shape and for the whole set. Usage:
-//   dotnet run -c Release --project bench/kernels -- [--threads N] [--backend auto|openblas|managed] [--size 800x1088] [--detections 100] [--reps 3] [--filter text]
+//   dotnet run -c Release --project bench/kernels -- [--ops] [--threads N] [--backend auto|openblas|managed] [--size 800x1088] [--detections 100] [--reps 3] [--filter text]
 int threads = 2, reps = 3, detections = 100, height = 800, width = 1088, tileBytes = 1 << 20;
 GemmBackend backend = GemmBackend.Auto;
+bool ops = false;
 string? filter = null;
 for (int i = 0; i < args.Length; i++)
 {
@@ -17,6 +18,7 @@ for (int i = 0; i < args.Length; i++)
         case "--reps": reps = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--detections": detections = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--filter": filter = args[++i]; break;
+        case "--ops": ops = true; break;
         case "--tile-kib": tileBytes = int.Parse(args[++i], CultureInfo.InvariantCulture) * 1024; break;
         case "--backend": backend = Enum.Parse<GemmBackend>(args[++i], ignoreCase: true); break;
         case "--size":
@@ -30,6 +32,11 @@ for (int i = 0; i < args.Length; i++)
 
 using var ctx = new CpuContext(threads, backend) { ConvTileBytes = tileBytes };
 Console.WriteLine($"Conv layers of Mask R-CNN R50-FPN at {height}x{width}, {detections} detections; {ctx.Threads} threads; im2col tile {tileBytes / 1024} KiB; GEMM: {ctx.GemmDescription}");
+if (ops)
+{
+    OpBench.Run(ctx, reps);
+    return;
+}
 Console.WriteLine($"{"layer",-40} {"calls",5} {"ms/call",9} {"GFLOP/s",8} {"ms total",9}");
 double totalMs = 0, totalFlops = 0;
 var rng = new Random(1);

@@ -29,7 +29,7 @@ public class RoiAlignTests
     public void RoiAlign_MatchesReference(int rois, int outSize, int sampling, bool aligned)
     {
         using var ctx = new CpuContext(2);
-        const int batch = 2, channels = 5, height = 13, width = 17;
+        const int batch = 2, channels = 19, height = 13, width = 17; // 19: two SIMD blocks + a scalar tail
         const float scale = 0.25f;
         float[] features = TestData.Uniform(rois + 1, batch * channels * height * width);
         float[] roiData = MakeRois(rois + 2, rois, batch, width / scale, height / scale);
@@ -46,21 +46,29 @@ public class RoiAlignTests
         using var ctx = new CpuContext(2);
         var p = new RoiAlignParams(7, 0, true);
         int[] strides = [4, 8, 16, 32];
-        var levels = strides.Select((s, i) => new FeatureLevel(TestData.Uniform(50 + i, 3 * (128 / s) * (96 / s)), 1, 3, 96 / s, 128 / s, 1f / s)).ToList();
+        var levels = strides.Select((s, i) => new FeatureLevel(TestData.Uniform(50 + i, 11 * (128 / s) * (96 / s)), 1, 11, 96 / s, 128 / s, 1f / s)).ToList();
         const int count = 30;
         float[] rois = MakeRois(9, count, 1, 128, 96);
         float[] boxes = Enumerable.Range(0, count).SelectMany(i => rois.Skip((i * 5) + 1).Take(4)).ToArray();
         int[] level = new int[count];
         RoiLevels.AssignLevels(boxes, count, 2, 5, level);
-        float[] actual = new float[count * 3 * 49];
+        float[] actual = new float[count * 11 * 49];
         RoiAlign.ForwardMultiLevel(ctx, levels, p, rois, level, count, actual);
         for (int i = 0; i < count; i++)
         {
             FeatureLevel l = levels[level[i]];
-            float[] one = new float[3 * 49];
-            RoiAlignReference.Forward(l.Data.Span, 1, 3, l.Height, l.Width, l.SpatialScale, p, rois.AsSpan(i * 5, 5), 1, one);
-            TestData.AssertClose(one, actual.AsSpan(i * 147, 147), 0f, 0f, $"RoiAlign multi-level roi {i} level {level[i]}");
+            float[] one = new float[11 * 49];
+            RoiAlignReference.Forward(l.Data.Span, 1, 11, l.Height, l.Width, l.SpatialScale, p, rois.AsSpan(i * 5, 5), 1, one);
+            TestData.AssertClose(one, actual.AsSpan(i * 11 * 49, 11 * 49), 0f, 0f, $"RoiAlign multi-level roi {i} level {level[i]}");
         }
+    }
+
+    [Fact]
+    public void RoiAlign_RejectsBatchIndexOutOfRange()
+    {
+        using var ctx = new CpuContext(1);
+        var ex = Assert.Throws<ShapeException>(() => RoiAlign.Forward(ctx, new float[16], 1, 1, 4, 4, 1f, new RoiAlignParams(2, 0, true), [1, 0, 0, 2, 2], 1, new float[4]));
+        Assert.Equal("rois", ex.Argument);
     }
 
     [Fact]
