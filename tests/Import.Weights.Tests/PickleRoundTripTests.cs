@@ -102,6 +102,24 @@ public sealed class PickleRoundTripTests
         }));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Python2Pickle_ArrayDataAsLatin1Str_ReadsAsBytes(int protocol)
+    {
+        // Detectron1/Caffe2 .pkl files come from Python 2: array data is a str, read as latin-1 (encoding="latin1").
+        Check.One(Settings(100, protocol + 20), Prop.ForAll(TensorGen().ToArbitrary(), tensor =>
+        {
+            var blobs = new PickleDict();
+            blobs.Set("res2_0_branch2a_w", tensor);
+            var top = new PickleDict();
+            top.Set("blobs", blobs);
+            byte[] pickle = TestPickleWriter.Write(top, protocol, python2: true);
+            Assert.True(pickle.AsSpan().IndexOf((byte)'U') >= 0, "no BINSTRING written");
+            PickleValueAssert.Equal(top, PickleReader.Read(pickle, "py2.pkl"));
+        }));
+    }
+
     [Fact]
     public void FortranArray_IsTransposedIntoCOrder()
     {

@@ -30,9 +30,12 @@ internal sealed class TestPickleWriter
     /// <summary>Use numpy 2's module name numpy._core.</summary>
     public bool Numpy2 { get; init; }
 
-    public static byte[] Write(object? value, int protocol, bool fortran = false, bool bigEndian = false, bool numpy2 = false)
+    /// <summary>Write as Python 2 did: bytes and ASCII str as (SHORT_)BINSTRING, which pickle.load(encoding="latin1") reads as str.</summary>
+    public bool Python2 { get; init; }
+
+    public static byte[] Write(object? value, int protocol, bool fortran = false, bool bigEndian = false, bool numpy2 = false, bool python2 = false)
     {
-        var w = new TestPickleWriter(protocol) { FortranArrays = fortran, BigEndianArrays = bigEndian, Numpy2 = numpy2 };
+        var w = new TestPickleWriter(protocol) { FortranArrays = fortran, BigEndianArrays = bigEndian, Numpy2 = numpy2, Python2 = python2 };
         if (protocol >= 2) w.Bytes(0x80, (byte)protocol);
         w.Save(value);
         w.Byte((byte)'.');
@@ -115,6 +118,11 @@ internal sealed class TestPickleWriter
 
     private void SaveString(string s)
     {
+        if (Python2 && _protocol >= 1 && s.All(c => c < 0x80))
+        {
+            SaveBinString(Encoding.ASCII.GetBytes(s));
+            return;
+        }
         byte[] utf8 = Encoding.UTF8.GetBytes(s);
         if (_protocol >= 4 && utf8.Length < 256) Bytes(0x8c, (byte)utf8.Length);
         else if (_protocol >= 1) { Byte((byte)'X'); Len32(utf8.Length); }
@@ -138,8 +146,21 @@ internal sealed class TestPickleWriter
         Memo();
     }
 
+    private void SaveBinString(byte[] bytes)
+    {
+        if (bytes.Length < 256) Bytes((byte)'U', (byte)bytes.Length);
+        else { Byte((byte)'T'); Len32(bytes.Length); }
+        _out.Write(bytes);
+        Memo();
+    }
+
     private void SaveBytes(byte[] bytes)
     {
+        if (Python2 && _protocol >= 1)
+        {
+            SaveBinString(bytes);
+            return;
+        }
         if (_protocol >= 3)
         {
             if (bytes.Length < 256) Bytes((byte)'C', (byte)bytes.Length);
