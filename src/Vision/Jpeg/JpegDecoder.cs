@@ -46,7 +46,20 @@ internal static class JpegDecoder
         {
             var size = new CULong((nuint)data.Length);
             if (TurboJpegNative.tjDecompressHeader3(handle, src, size, out int width, out int height, out _, out int colorspace) != 0)
-                throw new ImageDecodeException(sourceName, $"JPEG header: {handle.LastError()}");
+            {
+                // TurboJPEG 2.x refuses headers whose sampling factors match none of its TJSAMP_* types (e.g. 2x1,1x2,1x1)
+                // although libjpeg, and so Pillow, decodes them; tjDecompress2 does not need the type, so read the frame
+                // header here instead.
+                string headerError = handle.LastError();
+                if (!headerError.Contains("subsampling", StringComparison.Ordinal) || !TryReadFrameHeader(data, out width, out height, out int components))
+                    throw new ImageDecodeException(sourceName, $"JPEG header: {headerError}");
+                colorspace = components switch
+                {
+                    1 => TurboJpegNative.ColorspaceGray,
+                    4 => TurboJpegNative.ColorspaceCmyk,
+                    _ => TurboJpegNative.ColorspaceYCbCr,
+                };
+            }
             limits.Check(width, height, sourceName, "JPEG frame header");
 
             (int format, int channels) = colorspace switch
@@ -104,6 +117,33 @@ internal static class JpegDecoder
             }
         }
         return rgb;
+    }
+
+    /// <summary>Width, height and component count from the first SOFn segment (ITU T.81 B.2.2), scanning up to SOS.</summary>
+    internal static bool TryReadFrameHeader(ReadOnlySpan<byte> data, out int width, out int height, out int components)
+    {
+        width = height = components = 0;
+        int pos = 2;
+        while (pos + 4 <= data.Length)
+        {
+            if (data[pos] != 0xFF) return false;
+            byte marker = data[pos + 1];
+            if (marker == 0xFF) { pos++; continue; }
+            if (marker is 0xD8 or 0x01 or (>= 0xD0 and <= 0xD7)) { pos += 2; continue; }
+            if (marker is 0xDA or 0xD9) return false;
+            int length = BinaryPrimitives.ReadUInt16BigEndian(data[(pos + 2)..]);
+            if (length < 2 || pos + 2 + length > data.Length) return false;
+            if (marker is >= 0xC0 and <= 0xCF and not (0xC4 or 0xC8 or 0xCC))
+            {
+                if (length < 8) return false;
+                height = BinaryPrimitives.ReadUInt16BigEndian(data[(pos + 5)..]);
+                width = BinaryPrimitives.ReadUInt16BigEndian(data[(pos + 7)..]);
+                components = data[pos + 9];
+                return width > 0 && height > 0 && components is 1 or 3 or 4;
+            }
+            pos += 2 + length;
+        }
+        return false;
     }
 
     /// <summary>

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Builds the Vision decoder fixtures and their expected RGB bytes, with Pillow 9.4 as the oracle.
 
-Run with Debian's Python (apt-get install -y python3-pil python3-numpy):  /usr/bin/python3 generate.py
+Run with Debian's Python (apt-get install -y python3-pil python3-numpy libjpeg-turbo-progs):  /usr/bin/python3 generate.py
 Writes into this folder:
   png/, jpeg/, bmp/      encoded inputs (crafted byte by byte where Pillow cannot write the variant)
   expected/<name>.rgb    what detectron2.data.detection_utils.read_image(path, "RGB") returns, as raw bytes:
@@ -238,6 +238,22 @@ for o in (3, 6, 8):
     exif = Image.Exif()
     exif[0x0112] = o
     save_jpeg(f"jpeg/rgb_420_exif_{o}.jpg", base, quality=90, exif=exif.tobytes())
+
+# Sampling factors TurboJPEG 2.x has no TJSAMP_* type for (libjpeg and Pillow decode them): made with cjpeg
+# (apt-get install -y libjpeg-turbo-progs) from the same picture.
+import shutil
+import subprocess
+import tempfile
+
+if shutil.which("cjpeg"):
+    with tempfile.TemporaryDirectory() as tmp:
+        ppm = os.path.join(tmp, "photo.ppm")
+        base.save(ppm)
+        for sample in ("1x2,1x1,1x1", "2x1,1x2,1x1", "3x1,1x1,1x1"):
+            data = subprocess.run(["cjpeg", "-quality", "90", "-sample", sample, ppm], check=True, capture_output=True).stdout
+            write("jpeg/sampling_%s.jpg" % sample.replace(",", "_"), data)
+else:
+    raise SystemExit("cjpeg not found: apt-get install -y libjpeg-turbo-progs")
 
 # ---------------------------------------------------------------- BMP
 bmp_src = Image.fromarray(rng.integers(0, 256, size=(7, 9, 3), dtype=np.uint8), "RGB")
