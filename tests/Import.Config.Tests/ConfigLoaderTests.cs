@@ -29,6 +29,20 @@ public sealed class ConfigLoaderTests
     }
 
     [Fact]
+    public void GetOrigin_NamesTheFileAndLineThatSetAValue()
+    {
+        using var dir = new TempConfigDir();
+        var basePath = dir.Write("base.yaml", "SOLVER:\n  MAX_ITER: 1\n  GAMMA: 0.5\n");
+        var top = dir.Write("top.yaml", "_BASE_: base.yaml\nSOLVER:\n  MAX_ITER: 2\n");
+        var cfg = ConfigLoader.LoadFile(top, ["SOLVER.BASE_LR", "0.1"]);
+        Assert.Equal(new SourceLocation(top, 3), cfg.GetOrigin("SOLVER.MAX_ITER"));
+        Assert.Equal(new SourceLocation(basePath, 3), cfg.GetOrigin("SOLVER.GAMMA"));
+        Assert.Null(cfg.GetOrigin("SOLVER.MOMENTUM"));
+        Assert.Null(cfg.GetOrigin("SOLVER.BASE_LR"));
+        Assert.Null(cfg.GetOrigin("SOLVER.NOPE"));
+    }
+
+    [Fact]
     public void BaseList_MergedLeftToRight_ThenTheFileItself()
     {
         using var dir = new TempConfigDir();

@@ -213,6 +213,36 @@ public sealed class HostileInputTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void DiamondOfBases_CannotMultiplyTheWork()
+    {
+        // f0 lists f1 twice, f1 lists f2 twice, ...: 2^30 loads without a budget.
+        using var dir = new TempConfigDir();
+        for (var i = 0; i < 30; i++)
+        {
+            dir.Write($"f{i}.yaml", $"_BASE_: [f{i + 1}.yaml, f{i + 1}.yaml]\n");
+        }
+
+        var last = dir.Write("f30.yaml", "MODEL:\n  DEVICE: cpu\n");
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.LoadFile(Path.Combine(dir.Root, "f0.yaml")));
+        Assert.Contains("more than 64 files", e.Message, StringComparison.Ordinal);
+        Assert.Equal("cpu", ConfigLoader.LoadFile(last).GetString("MODEL.DEVICE"));
+    }
+
+    [Fact]
+    public void AliasBombSpreadOverBases_IsRefused()
+    {
+        using var dir = new TempConfigDir();
+        var list = "[" + string.Join(",", Enumerable.Repeat("1", 1000)) + "]";
+        for (var i = 0; i < 40; i++)
+        {
+            dir.Write($"b{i}.yaml", (i < 39 ? $"_BASE_: b{i + 1}.yaml\n" : string.Empty) + $"MODEL:\n  PIXEL_MEAN: &x {list}\nTEST:\n  EXPECTED_RESULTS: [*x, *x, *x]\n");
+        }
+
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.LoadFile(Path.Combine(dir.Root, "b0.yaml"), null, YamlLimits.Default with { MaxBaseDepth = 64 }));
+        Assert.Contains("YAML nodes", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void HundredMegabyteFile_IsRefusedBeforeReading()
     {
         using var dir = new TempConfigDir();

@@ -12,9 +12,9 @@ internal static class BaseChainLoader
     private const string BaseKey = "_BASE_";
 
     /// <summary>The merged raw tree of <paramref name="path"/> and its bases, <c>_BASE_</c> removed.</summary>
-    public static CfgNode Load(string path, YamlLimits limits) => Load(path, [], limits);
+    public static CfgNode Load(string path, YamlLimits limits) => Load(path, [], limits, new LoadBudget());
 
-    private static CfgNode Load(string path, List<string> chain, YamlLimits limits)
+    private static CfgNode Load(string path, List<string> chain, YamlLimits limits, LoadBudget budget)
     {
         var fullPath = Path.GetFullPath(path);
         var cycleStart = chain.IndexOf(fullPath);
@@ -29,7 +29,13 @@ internal static class BaseChainLoader
             throw new ConfigException($"{path}: _BASE_ chain deeper than {limits.MaxBaseDepth} files");
         }
 
-        var top = YamlTreeReader.ReadFile(path, limits);
+        budget.Files++;
+        if (budget.Files > limits.MaxBaseFiles)
+        {
+            throw new ConfigException($"{path}: the _BASE_ graph reads more than {limits.MaxBaseFiles} files");
+        }
+
+        var top = YamlTreeReader.ReadFile(path, limits, budget);
         var cfg = top switch
         {
             CfgNode node => node,
@@ -48,13 +54,13 @@ internal static class BaseChainLoader
         switch (baseValue)
         {
             case string single:
-                baseCfg = LoadBase(single, path, origin, chain, limits);
+                baseCfg = LoadBase(single, path, origin, chain, limits, budget);
                 break;
             case CfgList { IsTuple: false } many when many.All(m => m is string):
                 baseCfg = new CfgNode();
                 foreach (var file in many.Cast<string>())
                 {
-                    MergeDicts(LoadBase(file, path, origin, chain, limits), baseCfg, string.Empty);
+                    MergeDicts(LoadBase(file, path, origin, chain, limits, budget), baseCfg, string.Empty);
                 }
 
                 break;
@@ -68,7 +74,7 @@ internal static class BaseChainLoader
         return baseCfg;
     }
 
-    private static CfgNode LoadBase(string baseFile, string includer, SourceLocation? origin, List<string> chain, YamlLimits limits)
+    private static CfgNode LoadBase(string baseFile, string includer, SourceLocation? origin, List<string> chain, YamlLimits limits, LoadBudget budget)
     {
         if (baseFile.StartsWith("https://", StringComparison.Ordinal) || baseFile.StartsWith("http://", StringComparison.Ordinal))
         {
@@ -93,7 +99,7 @@ internal static class BaseChainLoader
             throw new ConfigException($"{origin}: base config '{baseFile}' (resolved to '{resolved}') does not exist");
         }
 
-        return Load(resolved, chain, limits);
+        return Load(resolved, chain, limits, budget);
     }
 
     /// <summary>fvcore's <c>merge_a_into_b</c> on plain dicts: values of <paramref name="a"/> overwrite those of <paramref name="b"/>.</summary>

@@ -14,8 +14,10 @@ public sealed class CfgNode
     private readonly List<string> _keys = [];
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
 
+    public CfgNode() => Keys = _keys.AsReadOnly();
+
     /// <summary>The direct child keys, in insertion order (as a Python dict iterates).</summary>
-    public IReadOnlyList<string> Keys => _keys;
+    public IReadOnlyList<string> Keys { get; }
 
     /// <summary>Number of direct children.</summary>
     public int Count => _keys.Count;
@@ -63,6 +65,22 @@ public sealed class CfgNode
 
         value = null;
         return false;
+    }
+
+    /// <summary>
+    /// Where the value at a dotted path was set: the YAML file and line (the last file of the <c>_BASE_</c> chain that
+    /// wrote it), or null for a default, an override or a missing key.
+    /// </summary>
+    public SourceLocation? GetOrigin(string dottedKey)
+    {
+        ArgumentNullException.ThrowIfNull(dottedKey);
+        var dot = dottedKey.LastIndexOf('.');
+        if (dot < 0)
+        {
+            return OriginOf(dottedKey);
+        }
+
+        return TryGetValue(dottedKey[..dot], out var parent) && parent is CfgNode node ? node.OriginOf(dottedKey[(dot + 1)..]) : null;
     }
 
     /// <summary>An int leaf that fits in 32 bits (e.g. <c>MODEL.ROI_HEADS.NUM_CLASSES</c>).</summary>

@@ -24,10 +24,11 @@ internal sealed class YamlTreeReader
     private readonly YamlLimits _limits;
     private readonly Dictionary<string, (object? Value, int Size)> _anchors = new(StringComparer.Ordinal);
     private readonly YamlEventReader _parser;
-    private int _nodes;
+    private readonly LoadBudget _budget;
 
-    private YamlTreeReader(string file, string text, YamlLimits limits)
+    private YamlTreeReader(string file, string text, YamlLimits limits, LoadBudget budget)
     {
+        _budget = budget;
         _file = file;
         _limits = limits;
         _parser = new YamlEventReader(text, file);
@@ -37,7 +38,7 @@ internal sealed class YamlTreeReader
     /// Reads a YAML file: size checked against <see cref="YamlLimits.MaxFileBytes"/> before reading, strict UTF-8.
     /// Returns the document's top-level value (null for an empty document).
     /// </summary>
-    public static object? ReadFile(string path, YamlLimits limits)
+    public static object? ReadFile(string path, YamlLimits limits, LoadBudget? budget = null)
     {
         byte[] bytes;
         try
@@ -64,11 +65,11 @@ internal sealed class YamlTreeReader
             throw new ConfigException($"{path}: cannot read the config file: {e.Message}", e);
         }
 
-        return ReadBytes(bytes, path, limits);
+        return ReadBytes(bytes, path, limits, budget);
     }
 
     /// <summary>Reads YAML from bytes (strict UTF-8, an initial BOM skipped); <paramref name="sourceName"/> names it in errors.</summary>
-    public static object? ReadBytes(ReadOnlySpan<byte> bytes, string sourceName, YamlLimits limits)
+    public static object? ReadBytes(ReadOnlySpan<byte> bytes, string sourceName, YamlLimits limits, LoadBudget? budget = null)
     {
         if (bytes.Length > limits.MaxFileBytes)
         {
@@ -85,11 +86,11 @@ internal sealed class YamlTreeReader
             throw new ConfigException($"{sourceName}: not valid UTF-8 text (byte offset {e.Index})", e);
         }
 
-        return ReadText(text, sourceName, limits);
+        return ReadText(text, sourceName, limits, budget);
     }
 
     /// <summary>Reads YAML text; <paramref name="sourceName"/> names it in errors.</summary>
-    public static object? ReadText(string text, string sourceName, YamlLimits limits)
+    public static object? ReadText(string text, string sourceName, YamlLimits limits, LoadBudget? budget = null)
     {
         if (text.Length > 0 && text[0] == '\uFEFF')
         {
@@ -98,7 +99,7 @@ internal sealed class YamlTreeReader
         }
 
         CheckPrintable(text, sourceName);
-        return new YamlTreeReader(sourceName, text, limits).ReadSingleDocument();
+        return new YamlTreeReader(sourceName, text, limits, budget ?? new LoadBudget()).ReadSingleDocument();
     }
 
     /// <summary>
@@ -173,7 +174,7 @@ internal sealed class YamlTreeReader
 
         if (_parser.TryConsume<SequenceStart>(out var seqStart))
         {
-            var start = _nodes;
+            var start = _budget.Nodes;
             var tag = seqStart.Tag.IsEmpty ? null : seqStart.Tag.Value;
             var items = ReadSequenceItems(depth, path, allowMappings: allowMappingInSequence);
             object? value;
@@ -198,13 +199,13 @@ internal sealed class YamlTreeReader
             }
 
             CountNodes(1, seqStart, path);
-            Register(seqStart.Anchor, value, _nodes - start);
+            Register(seqStart.Anchor, value, _budget.Nodes - start);
             return value;
         }
 
         if (_parser.TryConsume<MappingStart>(out var mapStart))
         {
-            var start = _nodes;
+            var start = _budget.Nodes;
             var tag = mapStart.Tag.IsEmpty ? null : mapStart.Tag.Value;
             if (tag is not (null or "!" or MapTag))
             {
@@ -213,7 +214,7 @@ internal sealed class YamlTreeReader
 
             var node = ReadMapping(depth, path);
             CountNodes(1, mapStart, path);
-            Register(mapStart.Anchor, node, _nodes - start);
+            Register(mapStart.Anchor, node, _budget.Nodes - start);
             return node;
         }
 
@@ -399,8 +400,8 @@ internal sealed class YamlTreeReader
 
     private void CountNodes(int count, ParsingEvent at, string path)
     {
-        _nodes += count;
-        if (_nodes > _limits.MaxNodes)
+        _budget.Nodes += count;
+        if (_budget.Nodes > _limits.MaxNodes)
         {
             throw Error(at, path, $"more than {_limits.MaxNodes} YAML nodes after alias expansion (limit against alias bombs)");
         }
