@@ -176,4 +176,23 @@ public sealed class RlePropertyTests
             Assert.True(crowd >= ab - 1e-12);
         }));
     }
+
+    [Fact]
+    public void StreamingPolygonRasterisationEqualsTheLineByLineReference()
+    {
+        // Random polygons, including degenerate ones: repeated vertices, points outside the image, fractions at .5.
+        Gen<(int H, int W, double[] Xy)> polygons =
+            from h in Gen.Choose(1, 60)
+            from w in Gen.Choose(1, 60)
+            from n in Gen.Choose(1, 12)
+            from coords in Gen.ArrayOf(Gen.Choose(-200, 700), n * 2)
+            from halves in Gen.Elements(1.0, 2.0, 10.0)
+            select (h, w, coords.Select(c => c / halves / 10.0 * 9).ToArray());
+        Check.One(MaskGen.Seeded(500, 9), Prop.ForAll(Arb.From(polygons), p =>
+        {
+            Rle rle = Rle.FromPolygon(p.Xy, p.H, p.W);
+            Assert.Equal(MaskApiReference.FrPoly(p.Xy, p.H, p.W), rle.Counts.ToArray());
+            Assert.Equal((long)p.H * p.W, rle.Counts.ToArray().Sum(c => (long)c));
+        }));
+    }
 }

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Detserve.Eval.Masks;
 
 // Polygon and box rasterisation: maskApi.c rleFrPoly / rleFrBbox.
@@ -23,138 +25,151 @@ public sealed partial class Rle
         }
 
         double scale = PolygonUpsample;
-        var x = new int[k + 1];
-        var y = new int[k + 1];
-        for (int j = 0; j < k; j++)
+        int[] vertices = ArrayPool<int>.Shared.Rent(2 * (k + 1));
+        uint[]? a = null;
+        try
         {
-            x[j] = CTruncate((scale * xy[j * 2]) + .5);
-            y[j] = CTruncate((scale * xy[(j * 2) + 1]) + .5);
-        }
-
-        x[k] = x[0];
-        y[k] = y[0];
-
-        // Upsample and get discrete points densely along the entire boundary.
-        long m = 0;
-        for (int j = 0; j < k; j++)
-        {
-            m += (long)Math.Max(UAbs(x[j] - x[j + 1]), UAbs(y[j] - y[j + 1])) + 1;
-        }
-
-        var u = new int[m];
-        var v = new int[m];
-        m = 0;
-        for (int j = 0; j < k; j++)
-        {
-            int xs = x[j], xe = x[j + 1], ys = y[j], ye = y[j + 1];
-            int dx = Math.Abs(xe - xs), dy = Math.Abs(ys - ye);
-            bool flip = (dx >= dy && xs > xe) || (dx < dy && ys > ye);
-            if (flip)
+            Span<int> x = vertices.AsSpan(0, k + 1), y = vertices.AsSpan(k + 1, k + 1);
+            for (int j = 0; j < k; j++)
             {
-                (xs, xe) = (xe, xs);
-                (ys, ye) = (ye, ys);
+                x[j] = CTruncate((scale * xy[j * 2]) + .5);
+                y[j] = CTruncate((scale * xy[(j * 2) + 1]) + .5);
             }
 
-            double s = dx >= dy ? (double)(ye - ys) / dx : (double)(xe - xs) / dy;
-            if (dx >= dy)
+            x[k] = x[0];
+            y[k] = y[0];
+
+            // Number of upsampled boundary points, which bounds the number of column crossings.
+            long m = 0;
+            for (int j = 0; j < k; j++)
             {
-                for (int d = 0; d <= dx; d++)
+                m += (long)Math.Max(UAbs(x[j] - x[j + 1]), UAbs(y[j] - y[j + 1])) + 1;
+            }
+
+            a = ArrayPool<uint>.Shared.Rent((int)Math.Min(m + 1, int.MaxValue));
+            var crossings = new BoundaryCrossings(a, height, width, scale);
+
+            // Upsample and walk the boundary densely (a DDA per edge, in maskApi.c's order); every step to a new
+            // column is a y-boundary point, downsampled on the fly (maskApi.c stores all points first).
+            for (int j = 0; j < k; j++)
+            {
+                int xs = x[j], xe = x[j + 1], ys = y[j], ye = y[j + 1];
+                int dx = Math.Abs(xe - xs), dy = Math.Abs(ys - ye);
+                bool flip = (dx >= dy && xs > xe) || (dx < dy && ys > ye);
+                if (flip)
                 {
-                    int t = flip ? dx - d : d;
-                    u[m] = t + xs;
-                    v[m] = CTruncate(ys + (s * t) + .5);
-                    m++;
+                    (xs, xe) = (xe, xs);
+                    (ys, ye) = (ye, ys);
+                }
+
+                double s = dx >= dy ? (double)(ye - ys) / dx : (double)(xe - xs) / dy;
+                if (dx >= dy)
+                {
+                    for (int d = 0; d <= dx; d++)
+                    {
+                        int t = flip ? dx - d : d;
+                        crossings.Add(t + xs, CTruncate(ys + (s * t) + .5));
+                    }
+                }
+                else
+                {
+                    for (int d = 0; d <= dy; d++)
+                    {
+                        int t = flip ? dy - d : d;
+                        crossings.Add(CTruncate(xs + (s * t) + .5), t + ys);
+                    }
                 }
             }
-            else
+
+            // Compute the RLE given the y-boundary points: sorted positions, then differences; a zero difference
+            // merges the next run into the previous one.
+            int n = crossings.Count;
+            a[n] = unchecked((uint)((long)height * width));
+            Span<uint> sorted = a.AsSpan(0, n + 1);
+            sorted.Sort();
+            uint previous = 0;
+            for (int j = 0; j <= n; j++)
             {
-                for (int d = 0; d <= dy; d++)
+                uint t = sorted[j];
+                sorted[j] -= previous;
+                previous = t;
+            }
+
+            // Compact in place: the write index never passes the read index.
+            int i = 0;
+            int runs = 0;
+            sorted[runs++] = sorted[i++];
+            while (i <= n)
+            {
+                if (sorted[i] > 0)
                 {
-                    int t = flip ? dy - d : d;
-                    v[m] = t + ys;
-                    u[m] = CTruncate(xs + (s * t) + .5);
-                    m++;
+                    sorted[runs++] = sorted[i++];
+                }
+                else
+                {
+                    i++;
+                    if (i <= n)
+                    {
+                        sorted[runs - 1] += sorted[i++];
+                    }
                 }
             }
+
+            return new Rle(height, width, sorted[..runs].ToArray());
         }
-
-        // Get points along the y-boundary and downsample.
-        long count = m;
-        var bx = new int[count];
-        var by = new int[count];
-        m = 0;
-        double lastColumn = (double)unchecked((ulong)width - 1);
-        for (long j = 1; j < count; j++)
+        finally
         {
-            if (u[j] == u[j - 1])
+            ArrayPool<int>.Shared.Return(vertices);
+            if (a is not null)
             {
-                continue;
+                ArrayPool<uint>.Shared.Return(a);
             }
-
-            double xd = u[j] < u[j - 1] ? u[j] : u[j] - 1;
-            xd = ((xd + .5) / scale) - .5;
-            if (Math.Floor(xd) != xd || xd < 0 || xd > lastColumn)
-            {
-                continue;
-            }
-
-            double yd = v[j] < v[j - 1] ? v[j] : v[j - 1];
-            yd = ((yd + .5) / scale) - .5;
-            if (yd < 0)
-            {
-                yd = 0;
-            }
-            else if (yd > height)
-            {
-                yd = height;
-            }
-
-            yd = Math.Ceiling(yd);
-            bx[m] = (int)xd;
-            by[m] = (int)yd;
-            m++;
         }
+    }
 
-        // Compute the RLE given the y-boundary points: sorted positions, then differences; a zero difference
-        // merges the next run into the previous one.
-        int n = (int)m;
-        var a = new uint[n + 1];
-        for (int j = 0; j < n; j++)
-        {
-            a[j] = unchecked((uint)((bx[j] * height) + by[j]));
-        }
+    /// <summary>
+    /// The second stage of rleFrPoly over the stream of upsampled boundary points: a point in a different column than
+    /// its predecessor gives the pixel column it crosses (kept only when that column is a whole pixel inside the
+    /// image) and the first pixel row below the boundary, stored as the column-major position x * h + y.
+    /// </summary>
+    private ref struct BoundaryCrossings(uint[] output, int height, int width, double scale)
+    {
+        private readonly uint[] _output = output;
+        private readonly double _lastColumn = (double)unchecked((ulong)width - 1);
+        private bool _started;
+        private int _u;
+        private int _v;
 
-        a[n] = unchecked((uint)((long)height * width));
-        Array.Sort(a);
-        uint previous = 0;
-        for (int j = 0; j <= n; j++)
-        {
-            uint t = a[j];
-            a[j] -= previous;
-            previous = t;
-        }
+        public int Count { get; private set; }
 
-        var b = new uint[n + 1];
-        int i = 0;
-        int runs = 0;
-        b[runs++] = a[i++];
-        while (i <= n)
+        public void Add(int u, int v)
         {
-            if (a[i] > 0)
+            if (_started && u != _u)
             {
-                b[runs++] = a[i++];
-            }
-            else
-            {
-                i++;
-                if (i <= n)
+                double xd = u < _u ? u : u - 1;
+                xd = ((xd + .5) / scale) - .5;
+                if (!(Math.Floor(xd) != xd || xd < 0 || xd > _lastColumn))
                 {
-                    b[runs - 1] += a[i++];
+                    double yd = v < _v ? v : _v;
+                    yd = ((yd + .5) / scale) - .5;
+                    if (yd < 0)
+                    {
+                        yd = 0;
+                    }
+                    else if (yd > height)
+                    {
+                        yd = height;
+                    }
+
+                    yd = Math.Ceiling(yd);
+                    _output[Count++] = unchecked((uint)(((int)xd * height) + (int)yd));
                 }
             }
-        }
 
-        return new Rle(height, width, b.AsSpan(0, runs).ToArray());
+            _started = true;
+            _u = u;
+            _v = v;
+        }
     }
 
     /// <summary>rleFrBbox: the mask of a box (x, y, w, h), rasterised as the polygon of its four corners.</summary>
