@@ -18,9 +18,13 @@ public static class ImageDecoder
     public static RgbImage DecodeFile(string path, ImageLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(path);
+        limits ??= ImageLimits.Default;
         byte[] bytes;
         try
         {
+            long length = new FileInfo(path).Length;
+            if (length > limits.MaxEncodedBytes)
+                throw new ImageDecodeException(path, $"the file is {length} bytes, above the limit of {limits.MaxEncodedBytes}");
             bytes = File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or System.Security.SecurityException)
@@ -35,6 +39,8 @@ public static class ImageDecoder
     {
         ArgumentNullException.ThrowIfNull(sourceName);
         limits ??= ImageLimits.Default;
+        if (data.Length > limits.MaxEncodedBytes)
+            throw new ImageDecodeException(sourceName, $"{data.Length} encoded bytes, above the limit of {limits.MaxEncodedBytes}");
         DecodedImage decoded;
         try
         {

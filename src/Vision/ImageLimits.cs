@@ -10,7 +10,8 @@ namespace Detserve.Vision;
 /// MAX_IMAGE_PIXELS = 1024 * 1024 * 1024 // 4 // 3 = 89,478,485.
 /// </param>
 /// <param name="MaxDimension">Largest accepted width or height on its own (PNG allows 2^31 - 1; nothing real is that wide).</param>
-public sealed record ImageLimits(long MaxPixels = ImageLimits.PillowErrorPixels, int MaxDimension = 1 << 20)
+/// <param name="MaxEncodedBytes">Largest accepted encoded file, checked before a file is read into memory.</param>
+public sealed record ImageLimits(long MaxPixels = ImageLimits.PillowErrorPixels, int MaxDimension = 1 << 20, long MaxEncodedBytes = 1L << 30)
 {
     /// <summary>Pillow's MAX_IMAGE_PIXELS (the warning threshold).</summary>
     public const long PillowMaxImagePixels = 1024L * 1024 * 1024 / 4 / 3;

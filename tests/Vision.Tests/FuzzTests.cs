@@ -161,6 +161,10 @@ public sealed class FuzzTests
             Assert.Contains("above the limit of 50", e.Message, StringComparison.Ordinal);
             Assert.Contains(f.Replace('/', Path.DirectorySeparatorChar), e.Message, StringComparison.Ordinal);
         }
+        var small = new ImageLimits(MaxEncodedBytes: 100);
+        var e3 = Assert.Throws<ImageDecodeException>(() => ImageDecoder.DecodeFile(Path.Combine(TestPaths.Images, "png/ct2_d8.png"), small));
+        Assert.Contains("above the limit of 100", e3.Message, StringComparison.Ordinal);
+        Assert.Throws<ImageDecodeException>(() => ImageDecoder.Decode(new byte[101], "big", small));
         var narrow = new ImageLimits(MaxDimension: 12);
         Assert.Throws<ImageDecodeException>(() => ImageDecoder.DecodeFile(Path.Combine(TestPaths.Images, "png/ct2_d8.png"), narrow));
     }
