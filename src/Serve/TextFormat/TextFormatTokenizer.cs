@@ -149,9 +149,9 @@ public sealed class TextFormatTokenizer
                 // Raw characters are stored as their UTF-8 bytes; a surrogate pair is encoded together.
                 var length = char.IsHighSurrogate(c) && _position + 1 < _text.Length && char.IsLowSurrogate(_text[_position + 1]) ? 2 : 1;
                 var written = Encoding.UTF8.GetBytes(_text.AsSpan(_position, length), utf8);
-                for (var i = 0; i < written; i++)
+                for (var k = 0; k < written; k++)
                 {
-                    bytes.Add(utf8[i]);
+                    bytes.Add(utf8[k]);
                 }
 
                 _position += length;
@@ -180,6 +180,24 @@ public sealed class TextFormatTokenizer
                 case '?': bytes.Add((byte)'?'); break;
                 case 'x' or 'X':
                     bytes.Add((byte)ReadDigits(16, 2, e));
+                    break;
+                case 'u' or 'U':
+                    // Unicode escapes (\uXXXX, \UXXXXXXXX), as io/tokenizer.cc accepts, stored as UTF-8.
+                    var digits = e == 'u' ? 4 : 8;
+                    var start = _position;
+                    var codePoint = ReadDigits(16, digits, e);
+                    if (_position - start != digits || codePoint < 0 || codePoint > 0x10FFFF || codePoint is >= 0xD800 and <= 0xDFFF)
+                    {
+                        throw new TextFormatException(_sourceName, _line, Column, $"invalid unicode escape '\\{e}{_text[start.._position]}'");
+                    }
+
+                    var rune = new Rune(codePoint);
+                    var length = rune.EncodeToUtf8(utf8);
+                    for (var i = 0; i < length; i++)
+                    {
+                        bytes.Add(utf8[i]);
+                    }
+
                     break;
                 case >= '0' and <= '7':
                     _position--;
