@@ -170,6 +170,21 @@ public sealed class FuzzTests
     }
 
     [Fact]
+    public void Compressed_text_bomb_is_refused_at_Pillows_MAX_TEXT_CHUNK()
+    {
+        byte[] png = Fixture("png/ct2_d8.png");
+        using var deflated = new MemoryStream();
+        using (var z = new System.IO.Compression.ZLibStream(deflated, System.IO.Compression.CompressionLevel.SmallestSize, leaveOpen: true))
+            z.Write(new byte[2 * 1024 * 1024]);
+        using var chunk = new MemoryStream();
+        WriteChunk(chunk, "zTXt"u8, [.. "XML:com.adobe.xmp\0\0"u8, .. deflated.ToArray()]);
+        const int AfterIhdr = 8 + 25;
+        byte[] bomb = [.. png[..AfterIhdr], .. chunk.ToArray(), .. png[AfterIhdr..]];
+        var e = Assert.Throws<ImageDecodeException>(() => ImageDecoder.Decode(bomb, "ztxt.png"));
+        Assert.Contains("MAX_TEXT_CHUNK", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Bad_crc_before_image_data_is_an_error_and_names_the_chunk()
     {
         byte[] png = Fixture("png/ct2_d8.png");

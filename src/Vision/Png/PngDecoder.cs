@@ -30,7 +30,7 @@ internal static class PngDecoder
 
         PngHeader? header = null;
         ReadOnlySpan<byte> plte = default;
-        var orientationSources = new PngOrientationSources();
+        var orientationSources = new PngOrientationSources(sourceName);
         using var idat = new MemoryStream();
         bool inIdat = false, idatEnded = false;
         int pos = Signature.Length;
@@ -103,9 +103,9 @@ internal static class PngDecoder
             else if (type.SequenceEqual("tEXt"u8))
                 orientationSources.AddText(body);
             else if (type.SequenceEqual("zTXt"u8))
-                orientationSources.AddCompressedText(body, sourceName, pos);
+                orientationSources.AddCompressedText(body, pos);
             else if (type.SequenceEqual("iTXt"u8))
-                orientationSources.AddInternationalText(body, sourceName, pos);
+                orientationSources.AddInternationalText(body, pos);
             else if (!afterImageData)
             {
                 if (type.SequenceEqual("IHDR"u8))

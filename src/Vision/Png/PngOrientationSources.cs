@@ -22,6 +22,9 @@ internal sealed partial class PngOrientationSources
     /// <summary>PngImagePlugin.MAX_TEXT_CHUNK (ImageFile.SAFEBLOCK): larger decompressed text fails to open in Pillow.</summary>
     private const int MaxTextChunkBytes = 1024 * 1024;
 
+    /// <summary>PngImagePlugin.MAX_TEXT_MEMORY: Pillow refuses a file whose text values add up to more.</summary>
+    private const long MaxTextMemory = 64L * MaxTextChunkBytes;
+
     private const string ExifKey = "exif";
     private const string RawProfileKey = "Raw profile type exif";
     private const string XmpKey = "XML:com.adobe.xmp";
@@ -30,6 +33,11 @@ internal sealed partial class PngOrientationSources
     private bool _exifIsText;
     private string? _rawProfile;
     private string? _xmp;
+    private long _textMemory;
+    private readonly string _sourceName;
+
+    /// <param name="sourceName">Names the file in errors.</param>
+    public PngOrientationSources(string sourceName) => _sourceName = sourceName;
 
     public void AddExifChunk(ReadOnlySpan<byte> body)
     {
@@ -50,21 +58,21 @@ internal sealed partial class PngOrientationSources
     /// zTXt: keyword NUL method(0) zlib-data. Pillow stores the value as text even for the keyword "exif" (so Exif.load
     /// fails on it) and treats corrupt zlib data as empty text.
     /// </summary>
-    public void AddCompressedText(ReadOnlySpan<byte> body, string sourceName, int offset)
+    public void AddCompressedText(ReadOnlySpan<byte> body, int offset)
     {
         int nul = body.IndexOf((byte)0);
         ReadOnlySpan<byte> keyBytes = nul < 0 ? body : body[..nul];
         ReadOnlySpan<byte> rest = nul < 0 ? [] : body[(nul + 1)..];
         if (rest.Length > 0 && rest[0] != 0)
-            throw new ImageDecodeException(sourceName, $"PNG zTXt at offset {offset}: unknown compression method {rest[0]}");
+            throw new ImageDecodeException(_sourceName, $"PNG zTXt at offset {offset}: unknown compression method {rest[0]}");
         string key = Encoding.Latin1.GetString(keyBytes);
         if (key.Length == 0 || !IsOfInterest(key)) return;
-        byte[] value = rest.Length == 0 ? [] : Inflate(rest[1..], sourceName, offset, "zTXt") ?? [];
+        byte[] value = rest.Length == 0 ? [] : Inflate(rest[1..], offset, "zTXt") ?? [];
         StoreText(key, Encoding.Latin1.GetString(value));
     }
 
     /// <summary>iTXt: keyword NUL flag method language NUL translated-keyword NUL UTF-8 text (zlib when flag is 1).</summary>
-    public void AddInternationalText(ReadOnlySpan<byte> body, string sourceName, int offset)
+    public void AddInternationalText(ReadOnlySpan<byte> body, int offset)
     {
         int nul = body.IndexOf((byte)0);
         if (nul < 0) return;
@@ -85,7 +93,7 @@ internal sealed partial class PngOrientationSources
         if (compressed != 0)
         {
             if (method != 0) return;
-            byte[]? inflated = Inflate(value, sourceName, offset, "iTXt");
+            byte[]? inflated = Inflate(value, offset, "iTXt");
             if (inflated is null) return; // chunk_iTXt: zlib.error -> chunk ignored
             value = inflated;
         }
@@ -153,6 +161,10 @@ internal sealed partial class PngOrientationSources
     /// <summary>A text value; for "exif", Exif.load would get a str and fail (unless it is empty: no EXIF).</summary>
     private void StoreText(string key, string value)
     {
+        // check_text_memory, over the text this decoder keeps
+        _textMemory += value.Length;
+        if (_textMemory > MaxTextMemory)
+            throw new ImageDecodeException(_sourceName, $"PNG text chunks hold more than {MaxTextMemory} characters (Pillow's MAX_TEXT_MEMORY)");
         if (key == ExifKey)
         {
             _exif = value.Length == 0 ? [] : null;
@@ -195,7 +207,7 @@ internal sealed partial class PngOrientationSources
     /// _safe_zlib_decompress: at most MAX_TEXT_CHUNK bytes, more is an error (ValueError); corrupt data gives null
     /// (zlib.error, which the chunk handlers absorb); a stream that just ends is accepted.
     /// </summary>
-    private static byte[]? Inflate(ReadOnlySpan<byte> compressed, string sourceName, int offset, string chunk)
+    private byte[]? Inflate(ReadOnlySpan<byte> compressed, int offset, string chunk)
     {
         using var input = new MemoryStream(compressed.ToArray());
         using var inflater = new ZLibStream(input, CompressionMode.Decompress);
@@ -211,7 +223,7 @@ internal sealed partial class PngOrientationSources
             return null;
         }
         if (total > MaxTextChunkBytes)
-            throw new ImageDecodeException(sourceName, $"PNG {chunk} at offset {offset}: decompressed text above {MaxTextChunkBytes} bytes (Pillow's MAX_TEXT_CHUNK)");
+            throw new ImageDecodeException(_sourceName, $"PNG {chunk} at offset {offset}: decompressed text above {MaxTextChunkBytes} bytes (Pillow's MAX_TEXT_CHUNK)");
         return buffer[..total];
     }
 
