@@ -63,8 +63,11 @@ public sealed class ConvTranspose2d
 
         int outPlane = outH * outW;
         var y = new Span<float>(output + ((long)n * s.OutChannels * outPlane), s.OutChannels * outPlane);
-        y.Clear();
         Span<float> col = columns.Span;
+        // stride == kernel without padding (the mask head's 2x2/2 deconv): every output pixel receives exactly one
+        // tap, so col2im is a permutation and needs no zeroing or accumulation.
+        bool disjoint = s.StrideH == s.KernelH && s.StrideW == s.KernelW && s.PadH == 0 && s.PadW == 0;
+        if (!disjoint) y.Clear();
         for (int co = 0; co < s.OutChannels; co++)
         {
             Span<float> yPlane = y.Slice(co * outPlane, outPlane);
@@ -79,6 +82,11 @@ public sealed class ConvTranspose2d
                         if ((uint)oy >= (uint)outH) continue;
                         int rowBase = oy * outW;
                         int srcBase = iy * width;
+                        if (disjoint)
+                        {
+                            for (int ix = 0, ox = kx; ix < width; ix++, ox += s.StrideW) yPlane[rowBase + ox] = src[srcBase + ix];
+                            continue;
+                        }
                         for (int ix = 0; ix < width; ix++)
                         {
                             int ox = (ix * s.StrideW) - s.PadW + kx;

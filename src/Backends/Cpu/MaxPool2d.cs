@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace Detserve.Backends.Cpu;
 
 /// <summary>
@@ -33,40 +35,45 @@ public static class MaxPool2d
                 float* inPtr = pIn, outPtr = pOut;
                 ctx.ParallelForChunks(planes, 1, (p0, p1) =>
                 {
-                    for (int p = p0; p < p1; p++)
+                    using PooledBuffer<float> colMax = ctx.RentFloats(width);
+                    fixed (float* cm = colMax.Array)
                     {
-                        var src = new ReadOnlySpan<float>(inPtr + ((long)p * height * width), height * width);
-                        var dst = new Span<float>(outPtr + ((long)p * outH * outW), outH * outW);
-                        PoolPlane(src, height, width, kernel, stride, pad, dst, outH, outW);
+                        for (int p = p0; p < p1; p++)
+                            PoolPlane(inPtr + ((long)p * height * width), height, width, kernel, stride, pad, outPtr + ((long)p * outH * outW), outH, outW, cm);
                     }
                 });
             }
         }
     }
 
-    private static void PoolPlane(ReadOnlySpan<float> src, int height, int width, int kernel, int stride, int pad, Span<float> dst, int outH, int outW)
+    // Column max over the window's rows (SIMD), then the max over each window's columns. Vector256.Max and MathF.Max
+    // propagate NaN like PyTorch's `val > maxval || isnan(val)`; they differ from it only in the sign of an all-zero
+    // window's result (+0 vs -0), which compares equal.
+    private static unsafe void PoolPlane(float* src, int height, int width, int kernel, int stride, int pad, float* dst, int outH, int outW, float* colMax)
     {
         for (int oy = 0; oy < outH; oy++)
         {
             int y0 = (oy * stride) - pad;
             int y1 = Math.Min(y0 + kernel, height);
             y0 = Math.Max(y0, 0);
+            new ReadOnlySpan<float>(src + ((long)y0 * width), width).CopyTo(new Span<float>(colMax, width));
+            for (int y = y0 + 1; y < y1; y++)
+            {
+                float* row = src + ((long)y * width);
+                int x = 0;
+                for (; x <= width - Vector256<float>.Count; x += Vector256<float>.Count)
+                    Vector256.Store(Vector256.Max(Vector256.Load(colMax + x), Vector256.Load(row + x)), colMax + x);
+                for (; x < width; x++) colMax[x] = MathF.Max(colMax[x], row[x]);
+            }
+            float* outRow = dst + ((long)oy * outW);
             for (int ox = 0; ox < outW; ox++)
             {
                 int x0 = (ox * stride) - pad;
                 int x1 = Math.Min(x0 + kernel, width);
                 x0 = Math.Max(x0, 0);
                 float max = float.NegativeInfinity;
-                for (int y = y0; y < y1; y++)
-                {
-                    ReadOnlySpan<float> row = src.Slice(y * width, width);
-                    for (int x = x0; x < x1; x++)
-                    {
-                        float v = row[x];
-                        if (v > max || float.IsNaN(v)) max = v;
-                    }
-                }
-                dst[(oy * outW) + ox] = max;
+                for (int x = x0; x < x1; x++) max = MathF.Max(max, colMax[x]);
+                outRow[ox] = max;
             }
         }
     }

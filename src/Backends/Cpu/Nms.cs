@@ -96,36 +96,41 @@ public static class Nms
     private static int SuppressCore(ReadOnlySpan<float> boxes, ReadOnlySpan<float> scores, int count, double threshold, Span<int> keep)
     {
         ScoredIndex[] order = new ScoredIndex[count];
-        float[] areas = new float[count];
-        for (int i = 0; i < count; i++)
-        {
-            order[i] = new ScoredIndex(scores[i], i);
-            areas[i] = (boxes[(i * 4) + 2] - boxes[i * 4]) * (boxes[(i * 4) + 3] - boxes[(i * 4) + 1]);
-        }
+        for (int i = 0; i < count; i++) order[i] = new ScoredIndex(scores[i], i);
         LibStdCxxDescending.Sort(order);
+
+        // Coordinates and areas gathered in score order so the inner loop streams through memory; the arithmetic is
+        // the kernel's, element for element: areas (x2 - x1)*(y2 - y1), std::max/std::min, inter / (a_i + a_j - inter).
+        float[] x1 = new float[count], y1 = new float[count], x2 = new float[count], y2 = new float[count], areas = new float[count];
+        for (int o = 0; o < count; o++)
+        {
+            int i = order[o].Index;
+            x1[o] = boxes[i * 4];
+            y1[o] = boxes[(i * 4) + 1];
+            x2[o] = boxes[(i * 4) + 2];
+            y2[o] = boxes[(i * 4) + 3];
+            areas[o] = (x2[o] - x1[o]) * (y2[o] - y1[o]);
+        }
         bool[] suppressed = new bool[count];
         int kept = 0;
         for (int oi = 0; oi < count; oi++)
         {
-            int i = order[oi].Index;
-            if (suppressed[i]) continue;
-            keep[kept++] = i;
-            float ix1 = boxes[i * 4], iy1 = boxes[(i * 4) + 1], ix2 = boxes[(i * 4) + 2], iy2 = boxes[(i * 4) + 3];
-            float iarea = areas[i];
+            if (suppressed[oi]) continue;
+            keep[kept++] = order[oi].Index;
+            float ix1 = x1[oi], iy1 = y1[oi], ix2 = x2[oi], iy2 = y2[oi], iarea = areas[oi];
             for (int oj = oi + 1; oj < count; oj++)
             {
-                int j = order[oj].Index;
-                if (suppressed[j]) continue;
-                // std::max / std::min of two floats: returns the first argument unless the second compares greater/less.
-                float xx1 = StdMax(ix1, boxes[j * 4]);
-                float yy1 = StdMax(iy1, boxes[(j * 4) + 1]);
-                float xx2 = StdMin(ix2, boxes[(j * 4) + 2]);
-                float yy2 = StdMin(iy2, boxes[(j * 4) + 3]);
+                if (suppressed[oj]) continue;
+                // std::max / std::min of two floats: the first argument unless the second compares greater / less.
+                float xx1 = StdMax(ix1, x1[oj]);
+                float yy1 = StdMax(iy1, y1[oj]);
+                float xx2 = StdMin(ix2, x2[oj]);
+                float yy2 = StdMin(iy2, y2[oj]);
                 float w = StdMax(0f, xx2 - xx1);
                 float h = StdMax(0f, yy2 - yy1);
                 float inter = w * h;
-                float ovr = inter / (iarea + areas[j] - inter);
-                if (ovr > threshold) suppressed[j] = true;
+                float ovr = inter / (iarea + areas[oj] - inter);
+                if (ovr > threshold) suppressed[oj] = true;
             }
         }
         return kept;

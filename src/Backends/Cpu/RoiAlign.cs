@@ -131,26 +131,22 @@ public static class RoiAlign
         }
     }
 
-    /// <summary>dst[(pixel · C) + c] = src[(c · pixels) + pixel], blocked 8 channels x 256 pixels, pixel blocks in parallel.</summary>
+    /// <summary>dst[(pixel · C) + c] = src[(c · pixels) + pixel]: 8 x 8 register transposes (AVX), pixel blocks in parallel.</summary>
     private static unsafe void ToChannelsLast(CpuContext ctx, ReadOnlySpan<float> src, int channels, int pixels, float[] dst)
     {
-        const int pixelBlock = 256;
+        const int pixelBlock = 64;
         int blocks = (pixels + pixelBlock - 1) / pixelBlock;
         fixed (float* ps = src)
         {
             float* s = ps;
-            ctx.ParallelForChunks(blocks, 4, (b0, b1) =>
+            ctx.ParallelForChunks(blocks, 16, (b0, b1) =>
             {
                 fixed (float* d = dst)
                 {
                     for (int blk = b0; blk < b1; blk++)
                     {
                         int x0 = blk * pixelBlock, x1 = Math.Min(pixels, x0 + pixelBlock);
-                        for (int c = 0; c < channels; c++)
-                        {
-                            float* row = s + ((long)c * pixels);
-                            for (int x = x0; x < x1; x++) d[((long)x * channels) + c] = row[x];
-                        }
+                        ChannelsLastTile.Transpose(s, channels, pixels, x0, x1, d);
                     }
                 }
             });
