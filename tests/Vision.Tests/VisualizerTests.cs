@@ -41,23 +41,36 @@ public sealed class VisualizerTests
         Assert.Equal(before, image.Pixels); // the input is untouched
         File.WriteAllBytes(Path.Combine(Path.GetTempPath(), "detserve_vision_t11_visualized.png"), PngEncoder.Encode(drawn));
 
-        // Pixels away from every box, mask and label are unchanged.
-        int changedOutside = 0, unchangedInsideMasks = 0, maskInterior = 0;
-        for (int y = 0; y < image.Height; y++)
+        // Pixels away from every box, mask and label are unchanged; mask interiors are painted.
+        int w = image.Width, h = image.Height;
+        var nearBox = new bool[w * h];
+        var interior = new bool[w * h];
+        foreach (VisualDetection d in detections)
         {
-            for (int x = 0; x < image.Width; x++)
+            // labels may run right of a small box, or sit below it
+            for (int y = Math.Max(0, (int)d.Y1 - 8); y <= Math.Min(h - 1, (int)d.Y2 + 40); y++)
             {
-                int i = ((y * image.Width) + x) * 3;
-                bool changed = drawn.Pixels[i] != before[i] || drawn.Pixels[i + 1] != before[i + 1] || drawn.Pixels[i + 2] != before[i + 2];
-                // labels may run right of a small box, or sit below it
-                bool nearBox = detections.Any(d => x >= d.X1 - 8 && x <= d.X2 + 150 && y >= d.Y1 - 8 && y <= d.Y2 + 40);
-                if (!nearBox && changed) changedOutside++;
-                bool interior = detections.Any(d => d.Mask!.IsSet(x, y) && d.Mask.IsSet(x - 1, y) && d.Mask.IsSet(x + 1, y) && d.Mask.IsSet(x, y - 1) && d.Mask.IsSet(x, y + 1));
-                if (interior)
+                for (int x = Math.Max(0, (int)d.X1 - 8); x <= Math.Min(w - 1, (int)d.X2 + 150); x++) nearBox[(y * w) + x] = true;
+            }
+            BinaryMask m = d.Mask!;
+            for (int y = 1; y < h - 1; y++)
+            {
+                for (int x = 1; x < w - 1; x++)
                 {
-                    maskInterior++;
-                    if (!changed) unchangedInsideMasks++;
+                    if (m.IsSet(x, y) && m.IsSet(x - 1, y) && m.IsSet(x + 1, y) && m.IsSet(x, y - 1) && m.IsSet(x, y + 1)) interior[(y * w) + x] = true;
                 }
+            }
+        }
+        int changedOutside = 0, unchangedInsideMasks = 0, maskInterior = 0;
+        for (int p = 0; p < w * h; p++)
+        {
+            int i = p * 3;
+            bool changed = drawn.Pixels[i] != before[i] || drawn.Pixels[i + 1] != before[i + 1] || drawn.Pixels[i + 2] != before[i + 2];
+            if (!nearBox[p] && changed) changedOutside++;
+            if (interior[p])
+            {
+                maskInterior++;
+                if (!changed) unchangedInsideMasks++;
             }
         }
         Assert.Equal(0, changedOutside);
