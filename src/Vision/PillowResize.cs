@@ -32,6 +32,8 @@ public static class PillowResize
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(newHeight);
         if (pixels.Length != (long)width * height * 3)
             throw new ArgumentException($"{pixels.Length} bytes do not fit a {width}x{height} 3-channel image", nameof(pixels));
+        if ((long)newWidth * newHeight * 3 > Array.MaxLength || (long)newWidth * height * 3 > Array.MaxLength)
+            throw new ArgumentException($"a {newWidth}x{newHeight} 3-channel result does not fit in one array");
 
         bool horizontal = newWidth != width;
         bool vertical = newHeight != height;
