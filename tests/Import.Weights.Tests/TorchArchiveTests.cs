@@ -185,7 +185,7 @@ public sealed class TorchArchiveTests : IDisposable
     {
         byte[] full = SampleArchive();
         string path = Path.Combine(_dir.Path, "cut.pth");
-        for (int n = 0; n < full.Length; n++)
+        foreach (int n in TruncationPoints(full.Length))
         {
             File.WriteAllBytes(path, full[..n]);
             Assert.Throws<WeightFileException>(() => WeightReader.Load(path));
@@ -219,4 +219,11 @@ public sealed class TorchArchiveTests : IDisposable
             at += 46 + BinaryPrimitives.ReadUInt16LittleEndian(zip.AsSpan(at + 28)) + BinaryPrimitives.ReadUInt16LittleEndian(zip.AsSpan(at + 30)) + BinaryPrimitives.ReadUInt16LittleEndian(zip.AsSpan(at + 32));
         patch(zip.AsSpan(at, 46));
     }
+
+    /// <summary>
+    /// Every cut in the first 64 and last 320 bytes (headers, central directory, end record) and every 7th in between:
+    /// each cut is a file write, so all of them would cost seconds without reaching new code.
+    /// </summary>
+    private static IEnumerable<int> TruncationPoints(int length) =>
+        Enumerable.Range(0, length).Where(n => n < 64 || n >= length - 320 || n % 7 == 0);
 }

@@ -101,7 +101,8 @@ public sealed class WeightBinderTests
         var blobDict = new Detserve.Import.Weights.PickleDict();
         foreach (var (k, v) in blobs) blobDict.Set(k, v);
         top.Set("blobs", blobDict);
-        string path = dir.Write("detectron1.pkl", TestPickleWriter.Write(top, 2));
+        // Detectron1 files are Python 2 pickles: array data and names are str (BINSTRING).
+        string path = dir.Write("detectron1.pkl", TestPickleWriter.Write(top, 2, python2: true));
 
         WeightFile file = WeightReader.Load(path);
         Assert.Equal("Caffe2", file.Author);

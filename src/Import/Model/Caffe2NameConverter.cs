@@ -11,6 +11,29 @@ namespace Detserve.Import.Model;
 /// </summary>
 internal static class Caffe2NameConverter
 {
+    // The re.sub patterns, compiled once (a constant table; Regex's own cache holds only 15 patterns).
+    private static readonly Regex Rule0 = new(@"\.b$", RegexOptions.CultureInvariant);
+    private static readonly Regex Rule1 = new(@"\.w$", RegexOptions.CultureInvariant);
+    private static readonly Regex Rule2 = new(@"bn\.s$", RegexOptions.CultureInvariant);
+    private static readonly Regex Rule3 = new(@"bn\.bias$", RegexOptions.CultureInvariant);
+    private static readonly Regex Rule4 = new(@"bn\.rm", RegexOptions.CultureInvariant);
+    private static readonly Regex Rule5 = new(@"bn\.running.mean$", RegexOptions.CultureInvariant);
+    private static readonly Regex Rule6 = new(@"bn\.riv$", RegexOptions.CultureInvariant);
+    private static readonly Regex Rule7 = new(@"bn\.running.var$", RegexOptions.CultureInvariant);
+    private static readonly Regex Rule8 = new(@"bn\.gamma$", RegexOptions.CultureInvariant);
+    private static readonly Regex Rule9 = new(@"bn\.beta$", RegexOptions.CultureInvariant);
+    private static readonly Regex Rule10 = new(@"gn\.s$", RegexOptions.CultureInvariant);
+    private static readonly Regex Rule11 = new(@"gn\.bias$", RegexOptions.CultureInvariant);
+    private static readonly Regex Rule12 = new(@"^res\.conv1\.norm\.", RegexOptions.CultureInvariant);
+    private static readonly Regex Rule13 = new(@"^conv1\.", RegexOptions.CultureInvariant);
+    private static readonly Regex Rule14 = new(@"^body.conv.fcn", RegexOptions.CultureInvariant);
+    private static readonly Regex Rule15 = new(@"^bbox\.pred", RegexOptions.CultureInvariant);
+    private static readonly Regex Rule16 = new(@"^cls\.score", RegexOptions.CultureInvariant);
+    private static readonly Regex Rule17 = new(@"^fc6\.", RegexOptions.CultureInvariant);
+    private static readonly Regex Rule18 = new(@"^fc7\.", RegexOptions.CultureInvariant);
+    private static readonly Regex Rule19 = new(@"^head\.conv", RegexOptions.CultureInvariant);
+    private static readonly Regex Rule20 = new(@"^\.mask\.fcn", RegexOptions.CultureInvariant);
+
     /// <summary>Renamed tensors (renamed name -> tensor) and renamed name -> original name.</summary>
     public static (OrderedDictionary<string, HostTensor> Tensors, Dictionary<string, string> Original) Convert(
         IReadOnlyDictionary<string, HostTensor> weights, List<string> notes)
@@ -59,29 +82,29 @@ internal static class Caffe2NameConverter
             _ => key,
         };
         k = k.Replace('_', '.');
-        k = Sub(k, @"\.b$", ".bias");
-        k = Sub(k, @"\.w$", ".weight");
+        k = Sub(k, Rule0, ".bias");
+        k = Sub(k, Rule1, ".weight");
         // Both bn and gn names become "norm".
-        k = Sub(k, @"bn\.s$", "norm.weight");
-        k = Sub(k, @"bn\.bias$", "norm.bias");
-        k = Sub(k, @"bn\.rm", "norm.running_mean");
-        k = Sub(k, @"bn\.running.mean$", "norm.running_mean");
-        k = Sub(k, @"bn\.riv$", "norm.running_var");
-        k = Sub(k, @"bn\.running.var$", "norm.running_var");
-        k = Sub(k, @"bn\.gamma$", "norm.weight");
-        k = Sub(k, @"bn\.beta$", "norm.bias");
-        k = Sub(k, @"gn\.s$", "norm.weight");
-        k = Sub(k, @"gn\.bias$", "norm.bias");
+        k = Sub(k, Rule2, "norm.weight");
+        k = Sub(k, Rule3, "norm.bias");
+        k = Sub(k, Rule4, "norm.running_mean");
+        k = Sub(k, Rule5, "norm.running_mean");
+        k = Sub(k, Rule6, "norm.running_var");
+        k = Sub(k, Rule7, "norm.running_var");
+        k = Sub(k, Rule8, "norm.weight");
+        k = Sub(k, Rule9, "norm.bias");
+        k = Sub(k, Rule10, "norm.weight");
+        k = Sub(k, Rule11, "norm.bias");
         // Stem.
-        k = Sub(k, @"^res\.conv1\.norm\.", "conv1.norm.");
-        k = Sub(k, @"^conv1\.", "stem.conv1.");
+        k = Sub(k, Rule12, "conv1.norm.");
+        k = Sub(k, Rule13, "stem.conv1.");
         // Blocks.
         k = k.Replace(".branch1.", ".shortcut.", StringComparison.Ordinal);
         k = k.Replace(".branch2a.", ".conv1.", StringComparison.Ordinal);
         k = k.Replace(".branch2b.", ".conv2.", StringComparison.Ordinal);
         k = k.Replace(".branch2c.", ".conv3.", StringComparison.Ordinal);
         // DensePose substitutions.
-        k = Sub(k, @"^body.conv.fcn", "body_conv_fcn");
+        k = Sub(k, Rule14, "body_conv_fcn");
         k = k.Replace("AnnIndex.lowres", "ann_index_lowres", StringComparison.Ordinal);
         k = k.Replace("Index.UV.lowres", "index_uv_lowres", StringComparison.Ordinal);
         k = k.Replace("U.lowres", "u_lowres", StringComparison.Ordinal);
@@ -101,15 +124,15 @@ internal static class Caffe2NameConverter
         k = k.Replace("rpn.bbox.pred", "proposal_generator.rpn_head.anchor_deltas", StringComparison.Ordinal);
         k = k.Replace("rpn.cls.logits", "proposal_generator.rpn_head.objectness_logits", StringComparison.Ordinal);
         // Fast R-CNN box head.
-        k = Sub(k, @"^bbox\.pred", "bbox_pred");
-        k = Sub(k, @"^cls\.score", "cls_score");
-        k = Sub(k, @"^fc6\.", "box_head.fc1.");
-        k = Sub(k, @"^fc7\.", "box_head.fc2.");
-        k = Sub(k, @"^head\.conv", "box_head.conv");
+        k = Sub(k, Rule15, "bbox_pred");
+        k = Sub(k, Rule16, "cls_score");
+        k = Sub(k, Rule17, "box_head.fc1.");
+        k = Sub(k, Rule18, "box_head.fc2.");
+        k = Sub(k, Rule19, "box_head.conv");
         k = FpnMap(k);
         // Mask head (StandardROIHeads, then the Res5ROIHeads deconv name).
         k = k.Replace(".[mask].fcn", "mask_head.mask_fcn", StringComparison.Ordinal);
-        k = Sub(k, @"^\.mask\.fcn", "mask_head.mask_fcn");
+        k = Sub(k, Rule20, "mask_head.mask_fcn");
         k = k.Replace("mask.fcn.logits", "mask_head.predictor", StringComparison.Ordinal);
         k = k.Replace("conv5.mask", "mask_head.deconv", StringComparison.Ordinal);
         // Keypoint head.
@@ -135,6 +158,6 @@ internal static class Caffe2NameConverter
     private static bool TryStage(string part, out int stage) =>
         int.TryParse(part.AsSpan(3), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out stage);
 
-    private static string Sub(string input, string pattern, string replacement) =>
-        Regex.Replace(input, pattern, replacement.Replace("$", "$$", StringComparison.Ordinal), RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+    private static string Sub(string input, Regex pattern, string replacement) =>
+        pattern.Replace(input, replacement.Replace("$", "$$", StringComparison.Ordinal));
 }

@@ -55,6 +55,12 @@ public static class WeightReader
             blobs = b;
             where = "blobs";
         }
+        else if (dict.TryGetValue("model", out object? m) && m is PickleDict)
+        {
+            // Detectron2 would read this dict as Caffe2 blobs too, and fail on the "model" entry.
+            throw new WeightFileException(
+                $"{path}: has a 'model' dict but no '__author__': DetectionCheckpointer reads such a .pkl as Caffe2 blobs and fails; add an '__author__' entry (the zoo format is {{\"model\": ..., \"__author__\": ...}})");
+        }
         return new WeightFile(path, "pkl", "Caffe2", true, StateDict(blobs, path, where, static k => !k.EndsWith("_momentum", StringComparison.Ordinal)));
     }
 
