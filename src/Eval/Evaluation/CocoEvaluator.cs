@@ -1,3 +1,4 @@
+using System.Numerics;
 using Detserve.Eval.Coco;
 using Detserve.Eval.Masks;
 
@@ -314,16 +315,22 @@ internal sealed class CocoEvaluator
             dtSorted[i] = keys[i].Index;
         }
 
+        for (int i = 0; i < d; i++)
+        {
+            output.Score[unit.OutStart + i] = scores[order[dtSorted[i]]];
+        }
+
+        if (g == 0)
+        {
+            WriteUnmatched(unit, unitIndex, dtSorted, d, dts, output);
+            return;
+        }
+
         // computeIoU: ious[d, g] with g in file order.
         double[] ious = s.Doubles(ref s.Ious, d * g);
         if (d > 0 && g > 0)
         {
             ComputeIou(unit, dtSorted, d, g, gts, dts, ious, s);
-        }
-
-        for (int i = 0; i < d; i++)
-        {
-            output.Score[unit.OutStart + i] = scores[order[dtSorted[i]]];
         }
 
         int[] gtInd = s.Ints(ref s.GtInd, g);
@@ -363,7 +370,7 @@ internal sealed class CocoEvaluator
 
             for (int ti = 0; ti < tCount; ti++)
             {
-                Span<byte> flags = output.Flags.AsSpan((((a * tCount) + ti) * output.Total) + unit.OutStart, d);
+                int plane = (a * tCount) + ti;
                 Array.Clear(gtm, 0, g);
                 for (int di = 0; di < d; di++)
                 {
@@ -417,8 +424,26 @@ internal sealed class CocoEvaluator
                         }
                     }
 
-                    flags[di] = flag;
+                    output.Flags[((long)(unit.OutStart + di) * output.Planes) + plane] = flag;
                 }
+            }
+        }
+    }
+
+    // evaluateImg without ground truth: nothing matches, so a detection's flags depend only on its area range and
+    // are the same at every IoU threshold.
+    private void WriteUnmatched(Unit unit, int unitIndex, int[] dtSorted, int d, DetectionView dts, UnitOutput output)
+    {
+        int tCount = _iouThrs.Length;
+        for (int a = 0; a < _areas.Length; a++)
+        {
+            AreaRange range = _areas[a];
+            output.NotIgnoredGt[(unitIndex * _areas.Length) + a] = 0;
+            for (int di = 0; di < d; di++)
+            {
+                double area = dts.Area[dtSorted[di]];
+                byte flag = area < range.Min || area > range.Max ? Ignored : (byte)0;
+                output.Flags.AsSpan((int)(((long)(unit.OutStart + di) * output.Planes) + (a * tCount)), tCount).Fill(flag);
             }
         }
     }
@@ -515,7 +540,40 @@ internal sealed class CocoEvaluator
             sortedRank[i] = rank[sorted[i]];
         }
 
-        var flags = new byte[n];
+        // dtScores[0:maxDet] per image: the kept positions of the sorted list for each maxDet. When a maxDet is above
+        // every rank the list is the full one, and its numbers are those of the largest maxDet (copied, not recomputed).
+        int mLast = _maxDets.Length - 1;
+        int rankLimit = 0;
+        for (int i = 0; i < n; i++)
+        {
+            rankLimit = Math.Max(rankLimit, sortedRank[i] + 1);
+        }
+
+        var included = new int[_maxDets.Length][];
+        for (int m = 0; m < _maxDets.Length; m++)
+        {
+            var list = new List<int>(m == mLast ? n : Math.Min(n, 1024));
+            for (int i = 0; i < n; i++)
+            {
+                if (sortedRank[i] < _maxDets[m])
+                {
+                    list.Add(i);
+                }
+            }
+
+            included[m] = [.. list];
+        }
+
+        // The flag records of the category's detections, in sorted order: one record of (area, threshold) bytes each.
+        int planes = output.Planes;
+        var sortedFlags = new byte[n * planes];
+        for (int i = 0; i < n; i++)
+        {
+            output.Flags.AsSpan((int)((long)(start + sorted[i]) * planes), planes).CopyTo(sortedFlags.AsSpan(i * planes, planes));
+        }
+
+        var tp = new double[n];
+        var fp = new double[n];
         var rc = new double[n];
         var pr = new double[n];
         var kept = new double[n];
@@ -534,43 +592,41 @@ internal sealed class CocoEvaluator
 
             for (int ti = 0; ti < tCount; ti++)
             {
-                ReadOnlySpan<byte> unitFlags = output.Flags.AsSpan((((a * tCount) + ti) * output.Total) + start, n);
-                for (int i = 0; i < n; i++)
+                int plane = (a * tCount) + ti;
+                for (int m = mLast; m >= 0; m--)
                 {
-                    flags[i] = unitFlags[sorted[i]];
-                }
-
-                for (int m = 0; m < _maxDets.Length; m++)
-                {
-                    int maxDet = _maxDets[m];
-                    double tp = 0, fp = 0;
-                    int nd = 0;
-                    for (int i = 0; i < n; i++)
+                    if (m < mLast && _maxDets[m] >= rankLimit)
                     {
-                        if (sortedRank[i] >= maxDet)
-                        {
-                            continue;
-                        }
+                        CopyMaxDetSlot(acc, ti, k, a, mLast, m);
+                        continue;
+                    }
 
-                        byte f = flags[i];
+                    // tps / fps cumulative sums over the kept detections (ignored ones add to neither).
+                    double tpSum = 0, fpSum = 0;
+                    int[] positions = included[m];
+                    int nd = positions.Length;
+                    for (int j = 0; j < nd; j++)
+                    {
+                        int i = positions[j];
+                        byte f = sortedFlags[(i * planes) + plane];
                         if ((f & Ignored) == 0)
                         {
                             if ((f & Matched) != 0)
                             {
-                                tp++;
+                                tpSum++;
                             }
                             else
                             {
-                                fp++;
+                                fpSum++;
                             }
                         }
 
-                        rc[nd] = tp / npig;
-                        pr[nd] = tp / (fp + tp + Spacing1);
-                        kept[nd] = sortedScore[i];
-                        nd++;
+                        tp[j] = tpSum;
+                        fp[j] = fpSum;
+                        kept[j] = sortedScore[i];
                     }
 
+                    RecallPrecision(tp.AsSpan(0, nd), fp.AsSpan(0, nd), npig, rc, pr);
                     acc.Recall[acc.RecallIndex(ti, k, a, m)] = nd > 0 ? rc[nd - 1] : 0;
 
                     // The precision envelope: make precision non-increasing from the right.
@@ -609,6 +665,42 @@ internal sealed class CocoEvaluator
         }
     }
 
+    // rc = tp / npig and pr = tp / (fp + tp + eps), element-wise as numpy computes them. Vector lanes divide with the
+    // same IEEE rounding as scalar code, so the results are bit-equal.
+    private static void RecallPrecision(ReadOnlySpan<double> tp, ReadOnlySpan<double> fp, long npig, double[] rc, double[] pr)
+    {
+        double n = npig;
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var vn = new Vector<double>(n);
+            var eps = new Vector<double>(Spacing1);
+            for (; i <= tp.Length - Vector<double>.Count; i += Vector<double>.Count)
+            {
+                var t = new Vector<double>(tp[i..]);
+                var f = new Vector<double>(fp[i..]);
+                (t / vn).CopyTo(rc, i);
+                (t / (f + t + eps)).CopyTo(pr, i);
+            }
+        }
+
+        for (; i < tp.Length; i++)
+        {
+            rc[i] = tp[i] / n;
+            pr[i] = tp[i] / (fp[i] + tp[i] + Spacing1);
+        }
+    }
+
+    private static void CopyMaxDetSlot(CocoAccumulation acc, int t, int k, int a, int from, int to)
+    {
+        acc.Recall[acc.RecallIndex(t, k, a, to)] = acc.Recall[acc.RecallIndex(t, k, a, from)];
+        for (int r = 0; r < acc.R; r++)
+        {
+            acc.Precision[acc.PrecisionIndex(t, r, k, a, to)] = acc.Precision[acc.PrecisionIndex(t, r, k, a, from)];
+            acc.Scores[acc.PrecisionIndex(t, r, k, a, to)] = acc.Scores[acc.PrecisionIndex(t, r, k, a, from)];
+        }
+    }
+
     private readonly record struct Unit(int Category, int GtStart, int GtEnd, int DtStart, int DtEnd, int OutStart, int Kept);
 
     private sealed class GroundTruthView(int count, bool masks)
@@ -634,10 +726,15 @@ internal sealed class CocoEvaluator
         public double[] Area { get; } = new double[order.Length];
     }
 
-    /// <summary>evaluateImg's output for every unit, flat: scores of kept detections, and per (area, threshold) flag bytes.</summary>
+    /// <summary>
+    /// evaluateImg's output for every unit, flat over the kept detections of all units: scores, and per detection one
+    /// record of flag bytes, one per (area, threshold) "plane" (a unit writes one contiguous block).
+    /// </summary>
     private sealed class UnitOutput(int total, int planes, int unitAreas)
     {
         public int Total { get; } = total;
+
+        public int Planes { get; } = planes;
 
         public double[] Score { get; } = new double[total];
 
