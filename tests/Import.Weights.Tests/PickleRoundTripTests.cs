@@ -93,6 +93,8 @@ public sealed class PickleRoundTripTests
     [InlineData(2, true, false)]
     [InlineData(4, true, true)]
     [InlineData(0, true, true)]
+    [InlineData(5, true, true)]
+    [InlineData(5, true, false)]
     public void ArraysInFortranOrderOrBigEndian_ReadBackAsCContiguousLittleEndian(int protocol, bool fortran, bool bigEndian)
     {
         Check.One(Settings(100, protocol + 10), Prop.ForAll(TensorGen().ToArbitrary(), tensor =>

@@ -16,6 +16,7 @@ public sealed class RealFixtureTests
     [InlineData("numpy_proto0.pkl", "pkl")]
     [InlineData("numpy_proto2.pkl", "pkl")]
     [InlineData("numpy_proto4.pkl", "pkl")]
+    [InlineData("numpy_proto5.pkl", "pkl")]
     [InlineData("torch_checkpoint.pth", "pth")]
     [InlineData("torch_state_dict.pth", "pth")]
     public void RealFile_EveryTensor_MatchesWhatNumpyOrTorchWrote(string name, string format)

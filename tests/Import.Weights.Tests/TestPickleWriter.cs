@@ -245,6 +245,11 @@ internal sealed class TestPickleWriter
 
     private void SaveArray(HostTensor tensor)
     {
+        if (_protocol >= 5)
+        {
+            SaveArrayFromBuffer(tensor);
+            return;
+        }
         string core = Numpy2 ? "numpy._core.multiarray" : "numpy.core.multiarray";
         Global(core, "_reconstruct");
         if (_protocol < 2) Byte((byte)'(');
@@ -267,6 +272,30 @@ internal sealed class TestPickleWriter
         Byte((byte)'t');
         Memo();
         Byte((byte)'b');
+    }
+
+    /// <summary>numpy's array_reduce_ex at protocol 5: _frombuffer(bytearray, dtype, shape, order), the buffer in-band as BYTEARRAY8.</summary>
+    private void SaveArrayFromBuffer(HostTensor tensor)
+    {
+        Global(Numpy2 ? "numpy._core.numeric" : "numpy.core.numeric", "_frombuffer");
+        int itemSize = tensor.DType.SizeBytes();
+        bool fortran = FortranArrays && tensor.Shape.Count > 1;
+        byte[] raw = fortran ? ToFortran(tensor) : tensor.Bytes.ToArray();
+        if (BigEndianArrays) for (int i = 0; i < raw.Length; i += itemSize) Array.Reverse(raw, i, itemSize);
+        Byte((byte)'(');
+        Byte(0x96);
+        Span<byte> n = stackalloc byte[8];
+        BinaryPrimitives.WriteInt64LittleEndian(n, raw.Length);
+        _out.Write(n);
+        _out.Write(raw);
+        Memo();
+        SaveDType(tensor.DType);
+        Save(tensor.Shape.Select(d => (object?)(long)d).ToArray());
+        Save(fortran ? "F" : "C");
+        Byte((byte)'t');
+        Memo();
+        Byte((byte)'R');
+        Memo();
     }
 
     private void SaveDType(DType dtype)

@@ -50,6 +50,26 @@ internal static class NumpyArrayState
         return new HostTensor(dtype.DType, shape, bytes);
     }
 
+    /// <summary>
+    /// numpy.core.numeric._frombuffer(buffer, dtype, shape, order): frombuffer(buffer, dtype).reshape(shape, order=order),
+    /// what numpy's array_reduce_ex writes for pickle protocol 5 (the buffer is in-band bytes or bytearray).
+    /// </summary>
+    public static HostTensor FromBuffer(object?[] args, PickleLimits limits, Action<long> declare)
+    {
+        if (args.Length != 4 || args[0] is not byte[] raw || args[1] is not NumpyDType dtype || args[3] is not ("C" or "F"))
+            throw new PickleRefusal("numpy _frombuffer is only read as _frombuffer(bytes, dtype, shape, 'C' or 'F')");
+        int[] shape = ReadShape(args[2], limits, out long count);
+        int itemSize = dtype.DType.SizeBytes();
+        if (raw.LongLength != count * itemSize)
+            throw new PickleRefusal($"numpy array buffer has {raw.LongLength} bytes but shape [{string.Join(", ", shape)}] of {dtype.DType.NumpyName()} needs {count * itemSize}");
+        declare(raw.LongLength);
+        byte[] bytes = (string)args[3]! == "F" && shape.Length > 1
+            ? StridedLayout.Gather(raw, 0, shape, StridedLayout.FortranStrides(shape), itemSize, count)
+            : (byte[])raw.Clone();
+        if (dtype.BigEndian) StridedLayout.SwapBytes(bytes, itemSize);
+        return new HostTensor(dtype.DType, shape, bytes);
+    }
+
     /// <summary>numpy.core.multiarray.scalar(dtype, data): a numpy scalar, read as a rank-0 tensor.</summary>
     public static HostTensor Scalar(object?[] args, PickleLimits limits, Action<long> declare)
     {

@@ -15,6 +15,8 @@ internal static class PickleAllowlist
     {
         "numpy.core.multiarray._reconstruct",
         "numpy._core.multiarray._reconstruct",
+        "numpy.core.numeric._frombuffer",
+        "numpy._core.numeric._frombuffer",
         "numpy.core.multiarray.scalar",
         "numpy._core.multiarray.scalar",
         "numpy.ndarray",

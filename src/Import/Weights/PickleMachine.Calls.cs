@@ -18,6 +18,9 @@ internal sealed partial class PickleMachine
                 if (args.Length != 3 || args[0] is not PickleGlobal { FullName: "numpy.ndarray" })
                     throw Fail($"{global.FullName} is only read as _reconstruct(numpy.ndarray, shape, typecode)");
                 return new NumpyArrayPlaceholder();
+            case ("numpy.core.numeric" or "numpy._core.numeric", "_frombuffer"):
+                // Protocol 5: ndarray.__reduce_ex__(5) gives _frombuffer(PickleBuffer, dtype, shape, order), the buffer in-band.
+                return NumpyArrayState.FromBuffer(args, _limits, Declare);
             case ("numpy.core.multiarray" or "numpy._core.multiarray", "scalar"):
                 return NumpyArrayState.Scalar(args, _limits, Declare);
             case ("numpy", "dtype"):

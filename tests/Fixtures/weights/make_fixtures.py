@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Makes the small weight fixtures beside this script with real numpy and torch (Debian's python3-numpy 1.24 and
-python3-torch 1.13): pickles of numpy arrays at protocols 0, 2 and 4 (dtypes, Fortran order, big-endian, 0-d and
+python3-torch 1.13): pickles of numpy arrays at protocols 0, 2, 4 and 5 (numpy's _frombuffer) (dtypes, Fortran order, big-endian, 0-d and
 empty arrays, a numpy scalar), torch.save checkpoints (zip format; views sharing a storage; an nn.Module state dict
 with _metadata), and one legacy (non-zip) torch file. expected.json records, per file and tensor, the shape, dtype
 and SHA-256 of the C-contiguous little-endian bytes.
@@ -46,7 +46,7 @@ def numpy_model():
 def main():
     expected = {}
     model = numpy_model()
-    for protocol in (0, 2, 4):
+    for protocol in (0, 2, 4, 5):
         name = f"numpy_proto{protocol}.pkl"
         data = {"model": dict(model), "__author__": "fixture", "matching_heuristics": False, "extra": np.float32(1.5)}
         with open(os.path.join(HERE, name), "wb") as f:
