@@ -79,6 +79,27 @@ public sealed class CocoEvaluationBehaviourTests
     }
 
     [Fact]
+    public void WithoutABoxOnTheFirstResultBoxesComeFromMasksOnlyWhereMissing()
+    {
+        // loadRes's 'segmentation' branch: area from the mask for every result, bbox = toBbox(mask) only when absent.
+        CocoGroundTruth gt = TwoBoxes();
+        byte[] mask = new byte[100 * 100];
+        for (int y = 10; y < 30; y++)
+        {
+            mask.AsSpan((y * 100) + 10, 20).Fill(1);
+        }
+
+        EncodedMask encoded = EncodedMask.FromRowMajor(mask, 100, 100);
+        Assert.Equal(new BoxXywh(10, 10, 20, 20), encoded.Bbox);
+        var builder = new CocoResultsBuilder(gt);
+        builder.Add(1, 1, 0.9, null, encoded);                                // box from the mask: IoU 1
+        builder.Add(2, 2, 0.8, new BoxXywh(0, 0, 5, 5), encoded);             // own box kept: no overlap with GT 2
+        CocoEvalResult r = CocoEvaluation.Evaluate(gt, builder.Build(), IouType.Bbox);
+        Assert.Equal(1.0, r.PerCategoryAp[0].Ap, 12);
+        Assert.Equal(0.0, r.PerCategoryAp[1].Ap, 12);
+    }
+
+    [Fact]
     public void NoResultsGiveNaNAsDetectron2Reports()
     {
         CocoGroundTruth gt = TwoBoxes();

@@ -455,7 +455,8 @@ internal sealed class CocoEvaluator
             for (int di = 0; di < d; di++)
             {
                 int r = dts.Order[dtSorted[di]];
-                BoxXywh box = dts.BoxMode ? _dt.Boxes[r] : _dt.MaskBox[r];
+                // loadRes without a box on the first result gives toBbox(mask) only to results that lack a box.
+                BoxXywh box = dts.BoxMode || _dt.HasBox[r] ? _dt.Boxes[r] : _dt.MaskBox[r];
                 for (int gi = 0; gi < g; gi++)
                 {
                     int j = unit.GtStart + gi;
