@@ -168,7 +168,7 @@ internal sealed class YamlTreeReader
         {
             var value = ConstructScalar(scalar, path);
             CountNodes(1, scalar, path);
-            Register(scalar.Anchor, value, 1);
+            Register(scalar, scalar.Anchor, value, 1, path);
             return value;
         }
 
@@ -199,7 +199,7 @@ internal sealed class YamlTreeReader
             }
 
             CountNodes(1, seqStart, path);
-            Register(seqStart.Anchor, value, _budget.Nodes - start);
+            Register(seqStart, seqStart.Anchor, value, _budget.Nodes - start, path);
             return value;
         }
 
@@ -214,7 +214,7 @@ internal sealed class YamlTreeReader
 
             var node = ReadMapping(depth, path);
             CountNodes(1, mapStart, path);
-            Register(mapStart.Anchor, node, _budget.Nodes - start);
+            Register(mapStart, mapStart.Anchor, node, _budget.Nodes - start, path);
             return node;
         }
 
@@ -314,7 +314,7 @@ internal sealed class YamlTreeReader
             }
 
             var value = ConstructScalar(scalar, path);
-            Register(scalar.Anchor, value, 1);
+            Register(scalar, scalar.Anchor, value, 1, path);
             return value is string s ? (s, false) : throw NonStringKey(at, path, value);
         }
 
@@ -390,11 +390,17 @@ internal sealed class YamlTreeReader
         return anchored.Value is CfgNode node ? node.Clone() : anchored.Value;
     }
 
-    private void Register(AnchorName anchor, object? value, int size)
+    private void Register(ParsingEvent at, AnchorName anchor, object? value, int size, string path)
     {
-        if (!anchor.IsEmpty)
+        if (anchor.IsEmpty)
         {
-            _anchors[anchor.Value] = (value, size);
+            return;
+        }
+
+        // PyYAML's Composer refuses an anchor name used twice in a document ("found duplicate anchor").
+        if (!_anchors.TryAdd(anchor.Value, (value, size)))
+        {
+            throw Error(at, path, $"found duplicate anchor '&{anchor.Value}'");
         }
     }
 
