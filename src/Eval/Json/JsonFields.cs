@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using Detserve.Eval.Coco;
@@ -294,20 +295,25 @@ internal static class JsonFields
             return reader.ValueSpan.ToArray();
         }
 
-        // RLE strings use ASCII 48..111, which includes the backslash (92): JSON writers escape it.
-        string value = reader.GetString()!;
-        var bytes = new byte[value.Length];
-        for (int i = 0; i < value.Length; i++)
+        // RLE strings use ASCII 48..111, which includes the backslash (92), so JSON writers escape most of them.
+        // Unescape straight to UTF-8 bytes (never longer than the escaped text) without a UTF-16 string.
+        byte[] rented = ArrayPool<byte>.Shared.Rent(reader.ValueSpan.Length);
+        try
         {
-            if (value[i] > 0x7f)
+            int length = reader.CopyString(rented);
+            ReadOnlySpan<byte> value = rented.AsSpan(0, length);
+            int nonAscii = value.IndexOfAnyInRange((byte)0x80, (byte)0xff);
+            if (nonAscii >= 0)
             {
-                throw context.Error($"field {field} has a non-ASCII character at offset {i} (malformed RLE)");
+                throw context.Error($"field {field} has a non-ASCII character at byte {nonAscii} (malformed RLE)");
             }
 
-            bytes[i] = (byte)value[i];
+            return value.ToArray();
         }
-
-        return bytes;
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     private static double CurrentDouble(ref Utf8JsonReader reader, in RecordContext context, string field)
