@@ -40,6 +40,9 @@ public sealed class CocoReaderTests
         CocoGroundTruth gt = Gt(SmallGt);
         Assert.Equal(2, gt.Images.Count);
         Assert.Equal(new CocoImage(1, 20, 10, "a.png"), gt.Images[0]);
+        Assert.Equal(gt.Images[0], gt.FindImageByFileName("a.png"));
+        Assert.Null(gt.FindImageByFileName("b.png"));
+        Assert.Equal([1L, 3], gt.ThingDatasetIds);
         Assert.Equal(3, gt.Annotations.Count);
         Assert.True(gt.Annotations[1].IsCrowd);
         Assert.IsType<PolygonSegmentation>(gt.Annotations[0].Segmentation);

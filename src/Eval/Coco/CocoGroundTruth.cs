@@ -12,6 +12,7 @@ public sealed class CocoGroundTruth
 {
     private readonly Dictionary<long, int> _imageIndex;
     private readonly Dictionary<long, int> _categoryIndex;
+    private readonly Dictionary<string, int> _fileNameIndex = new(StringComparer.Ordinal);
 
     /// <summary>Builds the index from records already in memory (checked like a file, source "in-memory ground truth").</summary>
     public CocoGroundTruth(IReadOnlyList<CocoImage> images, IReadOnlyList<CocoCategory> categories, IReadOnlyList<CocoAnnotation> annotations)
@@ -37,6 +38,14 @@ public sealed class CocoGroundTruth
             }
         }
 
+        for (int i = 0; i < images.Count; i++)
+        {
+            if (images[i].FileName is string fileName)
+            {
+                _fileNameIndex.TryAdd(fileName, i);
+            }
+        }
+
         _categoryIndex = new Dictionary<long, int>(categories.Count);
         for (int i = 0; i < categories.Count; i++)
         {
@@ -46,6 +55,7 @@ public sealed class CocoGroundTruth
             }
         }
 
+        ThingDatasetIds = [.. categories.Select(c => c.Id).Order()];
         var annotationIds = new HashSet<long>(annotations.Count);
         for (int i = 0; i < annotations.Count; i++)
         {
@@ -76,6 +86,16 @@ public sealed class CocoGroundTruth
     public IReadOnlyList<CocoCategory> Categories { get; }
 
     public IReadOnlyList<CocoAnnotation> Annotations { get; }
+
+    /// <summary>
+    /// Category ids sorted ascending: index i is Detectron2's contiguous class id i (the
+    /// <c>thing_dataset_id_to_contiguous_id</c> that <c>load_coco_json</c> builds), so a model's class c is reported as
+    /// category <c>ThingDatasetIds[c]</c>, as <c>COCOEvaluator._eval_predictions</c> maps it back.
+    /// </summary>
+    public IReadOnlyList<long> ThingDatasetIds { get; }
+
+    /// <summary>The image whose <c>file_name</c> is <paramref name="fileName"/> (exact match; the first if repeated), or null.</summary>
+    public CocoImage? FindImageByFileName(string fileName) => _fileNameIndex.TryGetValue(fileName, out int i) ? Images[i] : null;
 
     /// <summary>The image with this id, or null.</summary>
     public CocoImage? FindImage(long id) => _imageIndex.TryGetValue(id, out int i) ? Images[i] : null;
