@@ -54,4 +54,31 @@ public sealed class GoldenConfigTests
         Assert.Equal(2L, cfg.GetLong("VERSION"));
         Assert.Equal(ConfigLoader.Defaults().Keys.Order(StringComparer.Ordinal), cfg.Keys.Order(StringComparer.Ordinal));
     }
+
+    /// <summary>
+    /// The two fixture models' configs (../shared/golden/configs, README "configs/"): their zoo config plus exactly the
+    /// narrow overrides the README lists, with the shipped inference settings it names.
+    /// </summary>
+    [Theory]
+    [InlineData("COCO-InstanceSegmentation/mask_rcnn_R_50_FPN_narrow.yaml", "COCO-InstanceSegmentation/mask_rcnn_R_50_FPN_3x.yaml", new[] { "MODEL.ROI_HEADS.NUM_CLASSES", "3", "MODEL.ROI_BOX_HEAD.FC_DIM", "256", "MODEL.ROI_MASK_HEAD.CONV_DIM", "64" })]
+    [InlineData("COCO-Detection/retinanet_R_50_FPN_narrow.yaml", "COCO-Detection/retinanet_R_50_FPN_3x.yaml", new[] { "MODEL.RETINANET.NUM_CLASSES", "3" })]
+    public void NarrowFixtureConfigs_AreTheirZooConfigPlusTheReadmeOverrides(string narrow, string zoo, string[] headOverrides)
+    {
+        var configs = Path.Combine(GoldenPaths.Root, "configs");
+        var cfg = ConfigLoader.LoadFile(Path.Combine(configs, narrow));
+        string[] common =
+        [
+            "MODEL.WEIGHTS", "", "MODEL.RESNETS.DEPTH", "50", "MODEL.RESNETS.NORM", "FrozenBN", "MODEL.RESNETS.STEM_OUT_CHANNELS", "16",
+            "MODEL.RESNETS.RES2_OUT_CHANNELS", "64", "MODEL.RESNETS.WIDTH_PER_GROUP", "16", "MODEL.FPN.OUT_CHANNELS", "64",
+            "DATASETS.TRAIN", "('refkit_shapes_train',)", "DATASETS.TEST", "('refkit_shapes_test',)",
+        ];
+        var expected = ConfigLoader.LoadFile(Path.Combine(configs, zoo), [.. common, .. headOverrides]);
+        TreeComparer.AssertEqual(expected, cfg, compareTupleness: true, narrow);
+        Assert.Equal("BGR", cfg.GetString("INPUT.FORMAT"));
+        Assert.Equal(800, cfg.GetInt("INPUT.MIN_SIZE_TEST"));
+        Assert.Equal(1333, cfg.GetInt("INPUT.MAX_SIZE_TEST"));
+        Assert.Equal([103.53, 116.28, 123.675], cfg.GetDoubleList("MODEL.PIXEL_MEAN"));
+        Assert.Equal([1.0, 1.0, 1.0], cfg.GetDoubleList("MODEL.PIXEL_STD"));
+        Assert.True(cfg.GetBool("MODEL.RESNETS.STRIDE_IN_1X1"));
+    }
 }

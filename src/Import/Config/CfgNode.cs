@@ -14,7 +14,8 @@ public sealed class CfgNode
     private readonly List<string> _keys = [];
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
 
-    public CfgNode() => Keys = _keys.AsReadOnly();
+    /// <summary>An empty node; trees are built by <see cref="ConfigLoader"/>.</summary>
+    internal CfgNode() => Keys = _keys.AsReadOnly();
 
     /// <summary>The direct child keys, in insertion order (as a Python dict iterates).</summary>
     public IReadOnlyList<string> Keys { get; }
