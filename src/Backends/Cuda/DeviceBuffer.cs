@@ -5,12 +5,15 @@ using Detserve.Backends.Cuda.Native.Handles;
 namespace Detserve.Backends.Cuda;
 
 /// <summary>
-/// One device allocation (owns it; freed on Dispose). Copies are queued on a stream; <see cref="Download{T}"/>
-/// synchronises that stream before returning so the host span holds the data.
+/// Device memory: either one allocation (owns it; freed on Dispose) or a view of a byte range of another buffer
+/// (<see cref="Slice"/>: borrows it, Dispose does nothing, and it must not outlive its parent). Copies are queued on
+/// a stream; <see cref="Download{T}"/> synchronises that stream before returning so the host span holds the data.
 /// </summary>
 public sealed class DeviceBuffer : IDisposable
 {
     private readonly DeviceMemoryHandle _handle;
+    private readonly long _offsetBytes;
+    private readonly bool _isView;
 
     internal DeviceBuffer(DeviceMemoryHandle handle, long sizeBytes)
     {
@@ -18,11 +21,30 @@ public sealed class DeviceBuffer : IDisposable
         SizeBytes = sizeBytes;
     }
 
+    private DeviceBuffer(DeviceMemoryHandle handle, long offsetBytes, long sizeBytes)
+    {
+        _handle = handle;
+        _offsetBytes = offsetBytes;
+        SizeBytes = sizeBytes;
+        _isView = true;
+    }
+
     /// <summary>Usable size in bytes.</summary>
     public long SizeBytes { get; }
 
-    /// <summary>The device address (CUdeviceptr).</summary>
-    public ulong Pointer => (ulong)_handle.Raw;
+    /// <summary>True for a view made by <see cref="Slice"/>.</summary>
+    public bool IsView => _isView;
+
+    /// <summary>The device address (CUdeviceptr) of the first byte.</summary>
+    public ulong Pointer => (ulong)_handle.Raw + (ulong)_offsetBytes;
+
+    /// <summary>A view of bytes [offsetBytes, offsetBytes + sizeBytes) of this buffer (borrowed: it must not outlive this buffer).</summary>
+    public DeviceBuffer Slice(long offsetBytes, long sizeBytes)
+    {
+        if (offsetBytes < 0 || sizeBytes < 0 || offsetBytes + sizeBytes > SizeBytes)
+            throw new ArgumentOutOfRangeException(nameof(offsetBytes), $"slice [{offsetBytes}, {offsetBytes + sizeBytes}) is outside the {SizeBytes}-byte device buffer");
+        return new DeviceBuffer(_handle, _offsetBytes + offsetBytes, sizeBytes);
+    }
 
     /// <summary>Copies <paramref name="source"/> to the start of the buffer, queued on <paramref name="stream"/>.
     /// Pageable host memory is staged by the driver before the call returns, so the span may be reused at once.</summary>
@@ -90,6 +112,9 @@ public sealed class DeviceBuffer : IDisposable
             throw new ArgumentOutOfRangeException(nameof(bytes), $"{what} of {bytes} bytes exceeds the {SizeBytes}-byte device buffer");
     }
 
-    /// <summary>Frees the allocation.</summary>
-    public void Dispose() => _handle.Dispose();
+    /// <summary>Frees the allocation; a view frees nothing.</summary>
+    public void Dispose()
+    {
+        if (!_isView) _handle.Dispose();
+    }
 }
