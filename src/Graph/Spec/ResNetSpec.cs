@@ -14,7 +14,8 @@ namespace Detserve.Graph.Spec;
 /// <param name="StrideInOneByOne">MODEL.RESNETS.STRIDE_IN_1X1: stride on the first 1x1 conv instead of the 3x3.</param>
 /// <param name="Res5Dilation">MODEL.RESNETS.RES5_DILATION (1 or 2).</param>
 /// <param name="OutFeatures">MODEL.RESNETS.OUT_FEATURES, e.g. ["res2", "res3", "res4", "res5"].</param>
-/// <param name="BlocksPerStage">Blocks in res2..res5 implied by the depth (e.g. 3, 4, 6, 3 for 50).</param>
+/// <param name="BlocksPerStage">Blocks per stage implied by the depth (e.g. 3, 4, 6, 3 for 50), for the stages built: res2 up to the
+/// deepest of <paramref name="OutFeatures"/> (ResNet.__init__ drops later stages), so 4 entries for every FPN model.</param>
 public sealed record ResNetSpec(
     int Depth,
     string Norm,
