@@ -47,6 +47,27 @@ public class ConvTests
     }
 
     [Fact]
+    public void Conv2d_And_Linear_WithOpenBlasThreading_MatchReference()
+    {
+        using var probe = new CpuContext(1);
+        if (!probe.UsesOpenBlas) Assert.Skip("libopenblas.so.0 is not installed (apt-get install libopenblas0-pthread)");
+        using var ctx = new CpuContext(2, GemmBackend.OpenBlas, GemmThreading.Blas);
+        Assert.Equal(GemmThreading.Blas, ctx.Threading);
+        var spec = new Conv2dSpec(16, 24, 3, 3, 2, 2, 1, 1, Relu: true);
+        float[] w = TestData.Uniform(41, spec.WeightLength), b = TestData.Uniform(42, 24), x = TestData.Uniform(43, 2 * 16 * 21 * 19);
+        (int oh, int ow) = spec.OutputSize(21, 19);
+        float[] expected = new float[2 * 24 * oh * ow], actual = new float[expected.Length];
+        Conv2dReference.Forward(spec, w, b, x, 2, 21, 19, expected);
+        new Conv2d(spec, w, b).Forward(ctx, x, 2, 21, 19, actual);
+        TestData.AssertClose(expected, actual, 1e-4f, 1e-4f, $"Conv2d {spec} with OpenBLAS threading");
+        float[] lw = TestData.Uniform(44, 64 * 40), lb = TestData.Uniform(45, 40), lx = TestData.Uniform(46, 70 * 64);
+        float[] le = new float[70 * 40], la = new float[70 * 40];
+        LinearReference.Forward(64, 40, lw, lb, true, lx, 70, le);
+        new Linear(64, 40, lw, lb, true).Forward(ctx, lx, 70, la);
+        TestData.AssertClose(le, la, 1e-4f, 1e-4f, "Linear 64->40 with OpenBLAS threading");
+    }
+
+    [Fact]
     public void Conv2d_NoBias_MatchesReference()
     {
         using var ctx = new CpuContext(2);

@@ -98,14 +98,17 @@ public sealed class Conv2d
 
             // Column tiles: large enough that sgemm amortises packing the weights (>= 256 columns), small enough that
             // an im2col tile stays near the L2 cache (~1 MB).
-            int target = layer.IsPointwise ? Math.Max(256, _n / Math.Max(1, ctx.Threads)) : Math.Max(256, ctx.ConvTileBytes / 4 / Math.Max(1, _k));
+            int threads = ctx.TileThreads;
+            int target = layer.IsPointwise
+                ? Math.Max(256, _n / threads)
+                : Math.Max(256, (int)Math.Min(int.MaxValue, (long)ctx.ConvTileBytes * (ctx.Threads / threads) / 4 / Math.Max(1, _k)));
             _colTile = Math.Min(_n, RoundUp(target, 16));
             _colTiles = (_n + _colTile - 1) / _colTile;
             int outer = batch * _groups * _colTiles;
             // Too few tiles to feed every thread (deep layers with small maps): also split the output channels.
             int rowSplits = 1;
-            if (outer < ctx.Threads * 2)
-                rowSplits = Math.Clamp((ctx.Threads * 2) / outer, 1, Math.Max(1, _coutG / 32));
+            if (threads > 1 && outer < threads * 2)
+                rowSplits = Math.Clamp((threads * 2) / outer, 1, Math.Max(1, _coutG / 32));
             _rowTile = RoundUp((_coutG + rowSplits - 1) / rowSplits, 8);
             _rowTiles = (_coutG + _rowTile - 1) / _rowTile;
             _tasks = outer * _rowTiles;
@@ -113,7 +116,7 @@ public sealed class Conv2d
 
         private static int RoundUp(int x, int m) => (x + m - 1) / m * m;
 
-        internal void Run() => _ctx.ParallelFor(_tasks, RunTask);
+        internal void Run() => _ctx.ParallelFor(_tasks, _ctx.TileThreads, RunTask);
 
         private void RunTask(int task)
         {

@@ -47,7 +47,7 @@ public sealed class ConvTranspose2d
             fixed (float* pOut = output)
             {
                 float* inPtr = pIn, outPtr = pOut;
-                ctx.ParallelFor(batch, n => ForwardImage(ctx, inPtr, outPtr, n, height, width, outH, outW));
+                ctx.ParallelFor(batch, ctx.TileThreads, n => ForwardImage(ctx, inPtr, outPtr, n, height, width, outH, outW));
             }
         }
     }

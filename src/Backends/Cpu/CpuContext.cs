@@ -29,6 +29,15 @@ public sealed class CpuContext : IDisposable
     /// <summary>Creates a context with <paramref name="threads"/> worker threads (0 = all cores) and the given GEMM backend.</summary>
     /// <exception cref="DllNotFoundException"><paramref name="backend"/> is <see cref="GemmBackend.OpenBlas"/> and libopenblas.so.0 does not load.</exception>
     public CpuContext(int threads, GemmBackend backend)
+        : this(threads, backend, GemmThreading.Tiles)
+    {
+    }
+
+    /// <summary>
+    /// Creates a context with the given GEMM backend and threading strategy. With <see cref="GemmThreading.Blas"/>
+    /// and OpenBLAS, OpenBLAS's process-wide thread count is set to <paramref name="threads"/>; otherwise to 1.
+    /// </summary>
+    public CpuContext(int threads, GemmBackend backend, GemmThreading threading)
     {
         if (threads < 0) throw new ArgumentOutOfRangeException(nameof(threads), threads, "thread count must be >= 0 (0 = all cores)");
         Threads = threads == 0 ? Environment.ProcessorCount : threads;
@@ -38,9 +47,11 @@ public sealed class CpuContext : IDisposable
             && NativeLibrary.TryLoad(OpenBlas.LibraryName, typeof(CpuContext).Assembly, null, out nint handle))
         {
             _openBlasHandle = handle;
-            OpenBlas.SetNumThreads(1);
             UsesOpenBlas = true;
-            GemmDescription = "OpenBLAS (" + (Marshal.PtrToStringAnsi(OpenBlas.GetConfig()) ?? "unknown build") + ")";
+            Threading = threading;
+            OpenBlas.SetNumThreads(threading == GemmThreading.Blas ? Threads : 1);
+            GemmDescription = "OpenBLAS (" + (Marshal.PtrToStringAnsi(OpenBlas.GetConfig()) ?? "unknown build") + ")"
+                + (threading == GemmThreading.Blas ? ", threaded by OpenBLAS" : "");
         }
         else if (backend == GemmBackend.OpenBlas)
         {
@@ -65,6 +76,12 @@ public sealed class CpuContext : IDisposable
     /// </summary>
     public int ConvTileBytes { get; init; } = 1 << 20;
 
+    /// <summary>How GEMM-bound ops use the threads; always <see cref="GemmThreading.Tiles"/> with the managed kernel.</summary>
+    public GemmThreading Threading { get; }
+
+    /// <summary>Threads an op may spread its own GEMM tiles over (1 when OpenBLAS does the threading).</summary>
+    internal int TileThreads => Threading == GemmThreading.Blas ? 1 : Threads;
+
     /// <summary>True when sgemm goes to OpenBLAS, false for the managed kernel.</summary>
     public bool UsesOpenBlas { get; }
 
@@ -72,11 +89,14 @@ public sealed class CpuContext : IDisposable
     public string GemmDescription { get; }
 
     /// <summary>Runs <paramref name="body"/> for every index in [0, <paramref name="count"/>), spread over <see cref="Threads"/> threads.</summary>
-    public void ParallelFor(int count, Action<int> body)
+    public void ParallelFor(int count, Action<int> body) => ParallelFor(count, Threads, body);
+
+    /// <summary>As <see cref="ParallelFor(int, Action{int})"/> on at most <paramref name="threads"/> threads.</summary>
+    internal void ParallelFor(int count, int threads, Action<int> body)
     {
         ArgumentNullException.ThrowIfNull(body);
         if (count <= 0) return;
-        if (Threads == 1 || count == 1)
+        if (threads <= 1 || Threads == 1 || count == 1)
         {
             for (int i = 0; i < count; i++) body(i);
             return;

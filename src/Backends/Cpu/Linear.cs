@@ -48,12 +48,13 @@ public sealed class Linear
             fixed (float* pOut = output)
             {
                 float* inPtr = pIn, outPtr = pOut;
-                int rowBlock = Math.Max(16, (rows + ctx.Threads - 1) / ctx.Threads);
+                int threads = ctx.TileThreads;
+                int rowBlock = threads == 1 ? rows : Math.Max(16, (rows + threads - 1) / threads);
                 int rowBlocks = (rows + rowBlock - 1) / rowBlock;
-                int colBlocks = rowBlocks >= ctx.Threads ? 1 : Math.Clamp(ctx.Threads / rowBlocks, 1, Math.Max(1, OutFeatures / 64));
+                int colBlocks = rowBlocks >= threads ? 1 : Math.Clamp(threads / rowBlocks, 1, Math.Max(1, OutFeatures / 64));
                 int colBlock = (OutFeatures + colBlocks - 1) / colBlocks;
                 colBlocks = (OutFeatures + colBlock - 1) / colBlock;
-                ctx.ParallelFor(rowBlocks * colBlocks, t =>
+                ctx.ParallelFor(rowBlocks * colBlocks, threads, t =>
                 {
                     int r0 = (t / colBlocks) * rowBlock, c0 = (t % colBlocks) * colBlock;
                     int r = Math.Min(rowBlock, rows - r0), cn = Math.Min(colBlock, OutFeatures - c0);
