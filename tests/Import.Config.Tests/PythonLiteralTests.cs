@@ -46,6 +46,12 @@ public sealed class PythonLiteralTests
     [InlineData("5 # c", "int: 5")]
     [InlineData("(1,\n2)", "tuple: (1, 2)")]
     [InlineData("1\n", "int: 1")]
+    [InlineData("\n1", "int: 1")]
+    [InlineData("# c\n1", "int: 1")]
+    [InlineData("(1 # c\n,)", "tuple: (1,)")]
+    [InlineData("[\n1,\n2\n]", "list: [1, 2]")]
+    [InlineData("1\r\n", "int: 1")]
+    [InlineData("\t1", "int: 1")]
     public void Literal_ParsesAsAstLiteralEval(string text, string expected)
     {
         Assert.True(PythonLiteral.TryParse(text, out var value));
@@ -68,6 +74,8 @@ public sealed class PythonLiteralTests
     [InlineData("1_")]
     [InlineData("1__0")]
     [InlineData("1 2")]
+    [InlineData("1 \\\n")]
+    [InlineData(" 1,\n 2")]
     [InlineData("")]
     [InlineData("__import__('os').system('ls')")]
     public void NonLiteral_KeepsTheString(string text) =>

@@ -23,6 +23,7 @@ internal sealed class PythonTokenizer
     private readonly string _text;
     private int _pos;
     private int _depth;
+    private bool _emitted;
 
     private PythonTokenizer(string text) => _text = text;
 
@@ -48,6 +49,13 @@ internal sealed class PythonTokenizer
     }
 
     private PythonToken Next()
+    {
+        var token = ReadToken();
+        _emitted = true;
+        return token;
+    }
+
+    private PythonToken ReadToken()
     {
         SkipTrivia();
         if (_pos >= _text.Length)
@@ -113,9 +121,9 @@ internal sealed class PythonTokenizer
             }
             else if (c is '\n' or '\r')
             {
-                // Inside brackets a newline is whitespace; at the top level of an eval-mode expression only
-                // trailing blank lines and comments may follow it.
-                if (_depth == 0 && !RestIsBlank(_pos))
+                // Inside brackets a newline is whitespace; at the top level of an eval-mode expression blank lines
+                // and comments may come before the first token and after the last, nothing else.
+                if (_depth == 0 && _emitted && !RestIsBlank(_pos))
                 {
                     throw new PythonSyntaxException($"newline at offset {_pos} outside brackets");
                 }
@@ -131,8 +139,12 @@ internal sealed class PythonTokenizer
             }
             else if (c == '\\' && _pos + 1 < _text.Length && _text[_pos + 1] is '\n' or '\r')
             {
-                // explicit line joining
+                // explicit line joining; at the end of the input it is an error ("unexpected EOF")
                 _pos += 2;
+                if (RestIsBlank(_pos))
+                {
+                    throw new PythonSyntaxException("line continuation at the end of the expression");
+                }
             }
             else
             {
