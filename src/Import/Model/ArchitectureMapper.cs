@@ -40,7 +40,7 @@ public static class ArchitectureMapper
         if (cfg.GetBool("MODEL.LOAD_PROPOSALS")) throw UnsupportedModelException.For("MODEL.LOAD_PROPOSALS", true, "precomputed proposals are not supported");
 
         InputSpec input = MapInput(cfg);
-        ResNetSpec resnet = MapResNet(cfg, input.PixelMean.Count);
+        ResNetSpec resnet = MapResNet(cfg);
         FpnSpec fpn = MapFpn(cfg, resnet);
         IReadOnlyDictionary<string, int> strides = FpnOutputStrides(fpn);
 
@@ -111,9 +111,8 @@ public static class ArchitectureMapper
         return new InputSpec(format, minSize, maxSize, mean, std);
     }
 
-    private static ResNetSpec MapResNet(CfgNode cfg, int inputChannels)
+    private static ResNetSpec MapResNet(CfgNode cfg)
     {
-        _ = inputChannels;
         int depth = cfg.GetInt("MODEL.RESNETS.DEPTH");
         if (!BlocksPerDepth.TryGetValue(depth, out int[]? blocks))
             throw UnsupportedModelException.For("MODEL.RESNETS.DEPTH", depth, "ResNet depth must be 18, 34, 50, 101 or 152");

@@ -71,7 +71,7 @@ internal static class NumpyArrayState
     }
 
     /// <summary>numpy.core.multiarray.scalar(dtype, data): a numpy scalar, read as a rank-0 tensor.</summary>
-    public static HostTensor Scalar(object?[] args, PickleLimits limits, Action<long> declare)
+    public static HostTensor Scalar(object?[] args, Action<long> declare)
     {
         if (args.Length != 2 || args[0] is not NumpyDType dtype)
             throw new PickleRefusal("numpy scalar is only read as scalar(dtype, bytes)");
@@ -83,7 +83,6 @@ internal static class NumpyArrayState
         };
         if (raw.Length != dtype.DType.SizeBytes())
             throw new PickleRefusal($"numpy {dtype.DType.NumpyName()} scalar has {raw.Length} bytes");
-        _ = limits;
         declare(raw.Length);
         byte[] bytes = (byte[])raw.Clone();
         if (dtype.BigEndian) StridedLayout.SwapBytes(bytes, bytes.Length);

@@ -22,7 +22,7 @@ internal sealed partial class PickleMachine
                 // Protocol 5: ndarray.__reduce_ex__(5) gives _frombuffer(PickleBuffer, dtype, shape, order), the buffer in-band.
                 return NumpyArrayState.FromBuffer(args, _limits, Declare);
             case ("numpy.core.multiarray" or "numpy._core.multiarray", "scalar"):
-                return NumpyArrayState.Scalar(args, _limits, Declare);
+                return NumpyArrayState.Scalar(args, Declare);
             case ("numpy", "dtype"):
                 {
                     if (args.Length is < 1 or > 3 || args[0] is not string typeString)
@@ -67,10 +67,13 @@ internal sealed partial class PickleMachine
                         if (args[0] is not List<object?> pairs) throw Fail("collections.OrderedDict is only read from a list of pairs");
                         foreach (object? pair in pairs)
                         {
-                            if (pair is not object?[] { Length: 2 } kv && pair is not List<object?> { Count: 2 })
-                                throw Fail("collections.OrderedDict item is not a (key, value) pair");
-                            IReadOnlyList<object?> p = pair as object?[] ?? (IReadOnlyList<object?>)(List<object?>)pair!;
-                            SetItems(dict, [p[0], p[1]]);
+                            IReadOnlyList<object?> kv = pair switch
+                            {
+                                object?[] { Length: 2 } tuple => tuple,
+                                List<object?> { Count: 2 } list => list,
+                                _ => throw Fail("collections.OrderedDict item is not a (key, value) pair"),
+                            };
+                            SetItems(dict, [kv[0], kv[1]]);
                         }
                     }
                     return dict;
