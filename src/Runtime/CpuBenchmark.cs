@@ -23,23 +23,36 @@ public static class CpuBenchmark
         for (int i = 0; i < batch; i++) images[i] = SeededModel.SeededImage(width, height, 1000 + i);
 
         var times = new List<double>();
+        var cpu = new List<double>();
         int detections = 0;
+        using Process process = Process.GetCurrentProcess();
         for (int i = 0; i < warmup + runs; i++)
         {
+            process.Refresh();
+            TimeSpan c0 = process.TotalProcessorTime;
             long t0 = Stopwatch.GetTimestamp();
             IReadOnlyList<Instances> result = predictor.Run(images);
             long masked = 0;
             foreach (Instances r in result)
                 for (int d = 0; d < r.Count; d++) masked += r.GetMaskRegion(d)?.Crop.Length ?? 0;
             double s = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+            process.Refresh();
+            double c = (process.TotalProcessorTime - c0).TotalSeconds;
             detections = result[0].Count;
-            if (i >= warmup) times.Add(s);
-            log?.Invoke($"run {i}{(i < warmup ? " (warm-up)" : "")}: {s:F3} s, {detections} detections, {masked} mask-region pixels");
+            if (i >= warmup)
+            {
+                times.Add(s);
+                cpu.Add(c);
+            }
+            log?.Invoke($"run {i}{(i < warmup ? " (warm-up)" : "")}: {s:F3} s wall, {c:F3} s CPU, {detections} detections, {masked} mask-region pixels");
         }
         double[] sorted = times.Order().ToArray();
-        double median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+        double median = Median(sorted);
         double p99 = sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(0.99 * sorted.Length) - 1)];
         return new CpuBenchmarkResult(height, width, batch, threads == 0 ? Environment.ProcessorCount : threads, predictor.BackendDescription,
-            times, median, times.Average(), sorted[0], p99, detections);
+            times, median, times.Average(), sorted[0], p99, cpu, Median(cpu.Order().ToArray()), detections);
     }
+
+    private static double Median(double[] sorted) =>
+        sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
 }

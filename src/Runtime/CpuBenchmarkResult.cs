@@ -1,6 +1,9 @@
 namespace Detserve.Runtime;
 
-/// <summary>Timings of <see cref="CpuBenchmark.Run"/>: seconds per batch over the timed runs, and the detections of the last run's first image.</summary>
+/// <summary>
+/// Timings of <see cref="CpuBenchmark.Run"/>: wall seconds per batch over the timed runs, the process CPU seconds (all threads) of each
+/// run (on a shared machine wall time depends on the neighbours' load, CPU time much less), and the detections of the last run's first image.
+/// </summary>
 public sealed record CpuBenchmarkResult(
     int Height,
     int Width,
@@ -12,4 +15,6 @@ public sealed record CpuBenchmarkResult(
     double MeanSeconds,
     double MinSeconds,
     double P99Seconds,
+    IReadOnlyList<double> CpuSeconds,
+    double MedianCpuSeconds,
     int Detections);
