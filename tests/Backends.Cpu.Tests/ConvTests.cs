@@ -133,6 +133,30 @@ public class ConvTests
     }
 
     [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public unsafe void ManagedSgemm_BothMicroKernels_MatchNaiveProduct(bool vector512)
+    {
+        using var ctx = new CpuContext(1, GemmBackend.Managed);
+        foreach ((int m, int n, int k) in new[] { (1, 1, 1), (6, 32, 5), (13, 70, 300), (7, 33, 2) })
+        {
+            float[] a = TestData.Uniform(m + n, m * k), b = TestData.Uniform(k + n, k * n), c = new float[m * n], expected = new float[m * n];
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++)
+                {
+                    double s = 0;
+                    for (int p = 0; p < k; p++) s += (double)a[(i * k) + p] * b[(p * n) + j];
+                    expected[(i * n) + j] = (float)s;
+                }
+            fixed (float* pa = a)
+            fixed (float* pb = b)
+            fixed (float* pc = c)
+                Gemm.ManagedSgemm.Multiply(ctx, false, false, m, n, k, pa, k, pb, n, pc, n, false, vector512);
+            TestData.AssertClose(expected, c, 1e-4f, 1e-4f, $"ManagedSgemm m={m} n={n} k={k} vector512={vector512}");
+        }
+    }
+
+    [Theory]
     [MemberData(nameof(Backends))]
     public void Sgemm_AllTransposes_MatchNaiveProduct(GemmBackend backend)
     {

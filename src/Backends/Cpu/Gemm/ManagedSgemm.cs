@@ -4,14 +4,15 @@ using System.Runtime.Intrinsics;
 namespace Detserve.Backends.Cpu.Gemm;
 
 /// <summary>
-/// The managed fallback GEMM: GotoBLAS-style blocking (panels of B of width <see cref="Nr"/>, panels of A of height
-/// <see cref="Mr"/>, a k-block of <see cref="Kc"/>) around a 6 x 16 register-blocked FMA micro-kernel on
-/// <see cref="Vector256{T}"/>. Edge tiles are computed in full on zero-padded panels and copied out partially.
+/// The managed fallback GEMM: GotoBLAS-style blocking (panels of B of width nr, panels of A of height
+/// <see cref="Mr"/>, a k-block of <see cref="Kc"/>) around a register-blocked FMA micro-kernel: 6 x 32 on
+/// <see cref="Vector512{T}"/> where AVX-512 is accelerated, else 6 x 16 on <see cref="Vector256{T}"/>. Edge tiles are
+/// computed in full on zero-padded panels and copied out partially.
 /// </summary>
 internal static class ManagedSgemm
 {
     internal const int Mr = 6;
-    internal const int Nr = 16;
+    private const int MaxNr = 32;
     private const int Kc = 256;
     private const int Mc = 120;
     private const int Nc = 2048;
@@ -19,13 +20,20 @@ internal static class ManagedSgemm
     internal static unsafe void Multiply(
         CpuContext ctx, bool transposeA, bool transposeB, int m, int n, int k,
         float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate)
+        => Multiply(ctx, transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, Vector512.IsHardwareAccelerated);
+
+    /// <summary>As above; <paramref name="useVector512"/> picks the 6 x 32 AVX-512 kernel (tests run both).</summary>
+    internal static unsafe void Multiply(
+        CpuContext ctx, bool transposeA, bool transposeB, int m, int n, int k,
+        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, bool useVector512)
     {
-        int ncMax = Math.Min(Nc, RoundUp(n, Nr));
+        int nrFull = useVector512 ? 32 : 16;
+        int ncMax = Math.Min(Nc, RoundUp(n, nrFull));
         int mcMax = Math.Min(Mc, RoundUp(m, Mr));
         int kcMax = Math.Min(Kc, k);
         using PooledBuffer<float> bPack = ctx.RentFloats((ncMax * kcMax) + 16);
         using PooledBuffer<float> aPack = ctx.RentFloats((mcMax * kcMax) + 16);
-        float* tile = stackalloc float[Mr * Nr];
+        float* tile = stackalloc float[Mr * MaxNr];
         fixed (float* bp = bPack.Array)
         fixed (float* ap = aPack.Array)
         {
@@ -36,30 +44,30 @@ internal static class ManagedSgemm
                 {
                     int kc = Math.Min(Kc, k - pc);
                     bool add = accumulate || pc > 0;
-                    PackB(transposeB, b, ldb, pc, jc, kc, nc, bp);
+                    PackB(transposeB, b, ldb, pc, jc, kc, nc, nrFull, bp);
                     for (int ic = 0; ic < m; ic += Mc)
                     {
                         int mc = Math.Min(Mc, m - ic);
                         PackA(transposeA, a, lda, ic, pc, mc, kc, ap);
-                        for (int jr = 0; jr < nc; jr += Nr)
+                        for (int jr = 0; jr < nc; jr += nrFull)
                         {
-                            int nr = Math.Min(Nr, nc - jr);
+                            int nr = Math.Min(nrFull, nc - jr);
                             float* bPanel = bp + (jr * kc);
                             for (int ir = 0; ir < mc; ir += Mr)
                             {
                                 int mr = Math.Min(Mr, mc - ir);
                                 float* aPanel = ap + (ir * kc);
                                 float* cTile = c + ((long)(ic + ir) * ldc) + jc + jr;
-                                if (mr == Mr && nr == Nr)
+                                if (mr == Mr && nr == nrFull)
                                 {
-                                    Kernel6x16(kc, aPanel, bPanel, cTile, ldc, add);
+                                    Kernel(nrFull, kc, aPanel, bPanel, cTile, ldc, add);
                                 }
                                 else
                                 {
-                                    Kernel6x16(kc, aPanel, bPanel, tile, Nr, false);
+                                    Kernel(nrFull, kc, aPanel, bPanel, tile, nrFull, false);
                                     for (int i = 0; i < mr; i++)
                                         for (int j = 0; j < nr; j++)
-                                            cTile[((long)i * ldc) + j] = add ? cTile[((long)i * ldc) + j] + tile[(i * Nr) + j] : tile[(i * Nr) + j];
+                                            cTile[((long)i * ldc) + j] = add ? cTile[((long)i * ldc) + j] + tile[(i * nrFull) + j] : tile[(i * nrFull) + j];
                                 }
                             }
                         }
@@ -71,23 +79,22 @@ internal static class ManagedSgemm
 
     private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
 
-    /// <summary>Packs op(B)[pc.., jc..] (kc x nc) into Nr-wide column panels, each kc x Nr row-major, zero-padded.</summary>
-    private static unsafe void PackB(bool transposeB, float* b, int ldb, int pc, int jc, int kc, int nc, float* dst)
+    /// <summary>Packs op(B)[pc.., jc..] (kc x nc) into nrFull-wide column panels, each kc x nrFull row-major, zero-padded.</summary>
+    private static unsafe void PackB(bool transposeB, float* b, int ldb, int pc, int jc, int kc, int nc, int nrFull, float* dst)
     {
-        for (int jr = 0; jr < nc; jr += Nr)
+        for (int jr = 0; jr < nc; jr += nrFull)
         {
-            int nr = Math.Min(Nr, nc - jr);
+            int nr = Math.Min(nrFull, nc - jr);
             float* panel = dst + (jr * kc);
             for (int p = 0; p < kc; p++)
             {
-                float* row = panel + (p * Nr);
+                float* row = panel + (p * nrFull);
                 if (!transposeB)
                 {
                     float* src = b + ((long)(pc + p) * ldb) + jc + jr;
-                    if (nr == Nr)
+                    if (nr == nrFull)
                     {
-                        Vector256.Store(Vector256.Load(src), row);
-                        Vector256.Store(Vector256.Load(src + 8), row + 8);
+                        for (int j = 0; j < nrFull; j += 8) Vector256.Store(Vector256.Load(src + j), row + j);
                         continue;
                     }
                     for (int j = 0; j < nr; j++) row[j] = src[j];
@@ -96,9 +103,65 @@ internal static class ManagedSgemm
                 {
                     for (int j = 0; j < nr; j++) row[j] = b[((long)(jc + jr + j) * ldb) + pc + p];
                 }
-                for (int j = nr; j < Nr; j++) row[j] = 0f;
+                for (int j = nr; j < nrFull; j++) row[j] = 0f;
             }
         }
+    }
+
+    private static unsafe void Kernel(int nrFull, int kc, float* a, float* b, float* c, int ldc, bool add)
+    {
+        if (nrFull == 32) Kernel6x32(kc, a, b, c, ldc, add);
+        else Kernel6x16(kc, a, b, c, ldc, add);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Kernel6x32(int kc, float* a, float* b, float* c, int ldc, bool add)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Vector512.Load(b);
+            Vector512<float> b1 = Vector512.Load(b + 16);
+            Vector512<float> av = Vector512.Create(a[0]);
+            c00 = Vector512.FusedMultiplyAdd(av, b0, c00);
+            c01 = Vector512.FusedMultiplyAdd(av, b1, c01);
+            av = Vector512.Create(a[1]);
+            c10 = Vector512.FusedMultiplyAdd(av, b0, c10);
+            c11 = Vector512.FusedMultiplyAdd(av, b1, c11);
+            av = Vector512.Create(a[2]);
+            c20 = Vector512.FusedMultiplyAdd(av, b0, c20);
+            c21 = Vector512.FusedMultiplyAdd(av, b1, c21);
+            av = Vector512.Create(a[3]);
+            c30 = Vector512.FusedMultiplyAdd(av, b0, c30);
+            c31 = Vector512.FusedMultiplyAdd(av, b1, c31);
+            av = Vector512.Create(a[4]);
+            c40 = Vector512.FusedMultiplyAdd(av, b0, c40);
+            c41 = Vector512.FusedMultiplyAdd(av, b1, c41);
+            av = Vector512.Create(a[5]);
+            c50 = Vector512.FusedMultiplyAdd(av, b0, c50);
+            c51 = Vector512.FusedMultiplyAdd(av, b1, c51);
+            a += Mr;
+            b += 32;
+        }
+        Store512(c, c00, c01, add);
+        Store512(c + ldc, c10, c11, add);
+        Store512(c + (2 * (long)ldc), c20, c21, add);
+        Store512(c + (3 * (long)ldc), c30, c31, add);
+        Store512(c + (4 * (long)ldc), c40, c41, add);
+        Store512(c + (5 * (long)ldc), c50, c51, add);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Store512(float* c, Vector512<float> lo, Vector512<float> hi, bool add)
+    {
+        if (add)
+        {
+            lo += Vector512.Load(c);
+            hi += Vector512.Load(c + 16);
+        }
+        Vector512.Store(lo, c);
+        Vector512.Store(hi, c + 16);
     }
 
     /// <summary>Packs op(A)[ic.., pc..] (mc x kc) into Mr-high row panels, each stored k-major (kc x Mr), zero-padded.</summary>
@@ -150,7 +213,7 @@ internal static class ManagedSgemm
             c50 = Vector256.FusedMultiplyAdd(av, b0, c50);
             c51 = Vector256.FusedMultiplyAdd(av, b1, c51);
             a += Mr;
-            b += Nr;
+            b += 16;
         }
         Store(c, c00, c01, add);
         Store(c + ldc, c10, c11, add);
