@@ -16,7 +16,13 @@ internal static class TestTorchZipWriter
     public sealed record TensorView(string StorageKey, HostTensor Storage, long Offset, int[] Size, long[] Stride);
 
     /// <summary>Writes {"model": OrderedDict(name -> view), "iteration": 7} (or the bare state dict) as a torch archive.</summary>
-    public static byte[] WriteCheckpoint(IReadOnlyList<(string Name, TensorView View)> tensors, bool wrapInModel = true, bool bigEndian = false, string archive = "archive")
+    /// <param name="tensors">Name and view of each tensor.</param>
+    /// <param name="wrapInModel">Write {"model": state_dict, "iteration": 7} rather than the bare state dict.</param>
+    /// <param name="bigEndian">Write storages big-endian and say so in "byteorder".</param>
+    /// <param name="archive">The archive's top folder.</param>
+    /// <param name="v3DType">When set, write torch >= 2's form for new dtypes: untyped storages (count in bytes) and
+    /// _rebuild_tensor_v3(..., torch.&lt;v3DType&gt;).</param>
+    public static byte[] WriteCheckpoint(IReadOnlyList<(string Name, TensorView View)> tensors, bool wrapInModel = true, bool bigEndian = false, string archive = "archive", string? v3DType = null)
     {
         var pickle = new MemoryStream();
         var p = new TinyPickler(pickle);
@@ -33,15 +39,16 @@ internal static class TestTorchZipWriter
         foreach ((string name, TensorView view) in tensors)
         {
             p.Str(name);
-            p.Global("torch._utils", "_rebuild_tensor_v2");
+            p.Global("torch._utils", v3DType is null ? "_rebuild_tensor_v2" : "_rebuild_tensor_v3");
             p.Op('(');
-            // persistent id ('storage', torch.FloatStorage, key, 'cpu', numel)
+            // persistent id ('storage', torch.FloatStorage, key, 'cpu', numel) (v3: torch.storage.UntypedStorage and a byte count)
             p.Op('(');
             p.Str("storage");
-            p.Global("torch", StorageClass(view.Storage.DType));
+            if (v3DType is null) p.Global("torch", StorageClass(view.Storage.DType));
+            else p.Global("torch.storage", "UntypedStorage");
             p.Str(view.StorageKey);
             p.Str("cpu");
-            p.Int(view.Storage.ElementCount);
+            p.Int(v3DType is null ? view.Storage.ElementCount : view.Storage.Bytes.Length);
             p.Op('t');
             p.Op('Q');
             p.Int(view.Offset);
@@ -55,6 +62,7 @@ internal static class TestTorchZipWriter
             p.Global("collections", "OrderedDict");
             p.Op(')');
             p.Op('R');
+            if (v3DType is not null) p.Global("torch", v3DType);
             p.Op('t');
             p.Op('R');
         }

@@ -64,6 +64,25 @@ public sealed class TorchArchiveTests : IDisposable
     }
 
     [Fact]
+    public void RebuildTensorV3_OverUntypedStorage_Reads()
+    {
+        HostTensor shared = Range(6);
+        byte[] archive = TestTorchZipWriter.WriteCheckpoint(
+            [("w", Contiguous("0", shared, [2, 3])), ("w_t", new TestTorchZipWriter.TensorView("0", shared, 0, [3, 2], [1, 3]))], v3DType: "float32");
+        WeightFile file = WeightReader.Load(_dir.Write("v3.pth", archive));
+        Assert.Equal([0f, 1f, 2f, 3f, 4f, 5f], file.Tensors["w"].ToFloat32());
+        Assert.Equal([0f, 3f, 1f, 4f, 2f, 5f], file.Tensors["w_t"].ToFloat32());
+    }
+
+    [Fact]
+    public void RebuildTensorV3_OfAnUnsupportedDType_IsRefusedNamingIt()
+    {
+        byte[] archive = TestTorchZipWriter.WriteCheckpoint([("w", Contiguous("0", Range(4), [4]))], v3DType: "float8_e4m3fn");
+        var e = Assert.Throws<WeightFileException>(() => WeightReader.Load(_dir.Write("fp8.pth", archive)));
+        Assert.Contains("torch.float8_e4m3fn is not supported", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void BareStateDict_IsTheModel()
     {
         byte[] archive = TestTorchZipWriter.WriteCheckpoint([("w", Contiguous("0", Range(4), [2, 2]))], wrapInModel: false, archive: "model_final");

@@ -28,6 +28,9 @@ internal static class PickleAllowlist
         "collections.OrderedDict",
         "torch._utils._rebuild_tensor_v2",
         "torch._utils._rebuild_parameter",
+        "torch._utils._rebuild_tensor_v3",
+        "torch.storage.UntypedStorage",
+        "torch.UntypedStorage",
         "torch.FloatStorage",
         "torch.HalfStorage",
         "torch.DoubleStorage",
@@ -40,6 +43,35 @@ internal static class PickleAllowlist
         "torch.ShortStorage",
     };
 
+    /// <summary>
+    /// torch dtype objects, named (never called) as _rebuild_tensor_v3's dtype argument; the ones Detserve reads map to a
+    /// <see cref="Graph.DType"/>, the others are admitted only to be refused by name when a tensor uses them.
+    /// </summary>
+    internal static readonly IReadOnlyDictionary<string, Graph.DType?> TorchDTypes = new Dictionary<string, Graph.DType?>(StringComparer.Ordinal)
+    {
+        ["float32"] = Graph.DType.Float32,
+        ["float16"] = Graph.DType.Float16,
+        ["float64"] = Graph.DType.Float64,
+        ["int64"] = Graph.DType.Int64,
+        ["int32"] = Graph.DType.Int32,
+        ["uint8"] = Graph.DType.UInt8,
+        ["bool"] = Graph.DType.Bool,
+        ["bfloat16"] = null,
+        ["int8"] = null,
+        ["int16"] = null,
+        ["uint16"] = null,
+        ["uint32"] = null,
+        ["uint64"] = null,
+        ["complex64"] = null,
+        ["complex128"] = null,
+        ["float8_e4m3fn"] = null,
+        ["float8_e5m2"] = null,
+        ["float8_e4m3fnuz"] = null,
+        ["float8_e5m2fnuz"] = null,
+        ["float8_e8m0fnu"] = null,
+        ["float4_e2m1fn_x2"] = null,
+    };
+
     /// <summary>Resolves module.name, mapping Python 2 module names as pickle's fix_imports does (Lib/_compat_pickle.py).</summary>
     /// <exception cref="PickleRefusal">the global is not on the allowlist.</exception>
     public static PickleGlobal Resolve(string module, string name)
@@ -50,7 +82,7 @@ internal static class PickleAllowlist
             "copy_reg" => "copyreg",
             _ => module,
         };
-        if (!Allowed.Contains(mapped + "." + name))
+        if (!Allowed.Contains(mapped + "." + name) && !(mapped == "torch" && TorchDTypes.ContainsKey(name)))
             throw new PickleRefusal(
                 $"global '{module}.{name}' is not allowed: a weight file may only contain numpy arrays, torch tensors and plain containers; nothing in it is executed");
         return new PickleGlobal(mapped, name);

@@ -80,6 +80,8 @@ internal sealed partial class PickleMachine
                 }
             case ("torch._utils", "_rebuild_tensor_v2"):
                 return TorchTensorRebuild.RebuildTensorV2(args, _limits, Declare);
+            case ("torch._utils", "_rebuild_tensor_v3"):
+                return TorchTensorRebuild.RebuildTensorV3(args, _limits, Declare);
             case ("torch._utils", "_rebuild_parameter"):
                 // _rebuild_parameter(data, requires_grad, backward_hooks): an nn.Parameter is its tensor for inference.
                 if (args.Length != 3 || args[0] is not HostTensor data) throw Fail("torch._utils._rebuild_parameter is only read as (tensor, requires_grad, hooks)");

@@ -68,6 +68,8 @@ internal static class TorchArchiveReader
             "IntStorage" => DType.Int32,
             "ByteStorage" => DType.UInt8,
             "BoolStorage" => DType.Bool,
+            // torch >= 2 writes new element types over untyped (byte) storages; _rebuild_tensor_v3 gives the dtype.
+            "UntypedStorage" => DType.UInt8,
             _ => throw new PickleRefusal($"storage '{key}' has type {storageType.FullName}, which Detserve does not read (float16/32/64, int32/64, uint8, bool)"),
         };
         if (storages.TryGetValue(key, out TorchStorage? cached))
