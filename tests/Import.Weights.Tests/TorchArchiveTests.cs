@@ -63,12 +63,14 @@ public sealed class TorchArchiveTests : IDisposable
         Assert.Equal([1f, -2f], file.Tensors["c.half"].ToFloat32());
     }
 
-    [Fact]
-    public void RebuildTensorV3_OverUntypedStorage_Reads()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void RebuildTensorV3_OverUntypedStorage_Reads(bool bigEndian)
     {
         HostTensor shared = Range(6);
         byte[] archive = TestTorchZipWriter.WriteCheckpoint(
-            [("w", Contiguous("0", shared, [2, 3])), ("w_t", new TestTorchZipWriter.TensorView("0", shared, 0, [3, 2], [1, 3]))], v3DType: "float32");
+            [("w", Contiguous("0", shared, [2, 3])), ("w_t", new TestTorchZipWriter.TensorView("0", shared, 0, [3, 2], [1, 3]))], bigEndian: bigEndian, v3DType: "float32");
         WeightFile file = WeightReader.Load(_dir.Write("v3.pth", archive));
         Assert.Equal([0f, 1f, 2f, 3f, 4f, 5f], file.Tensors["w"].ToFloat32());
         Assert.Equal([0f, 3f, 1f, 4f, 2f, 5f], file.Tensors["w_t"].ToFloat32());

@@ -84,7 +84,7 @@ internal static class TorchArchiveReader
             throw new PickleRefusal($"entry '{entryName}' has {entry.UncompressedSize} bytes but storage '{key}' declares {numel} x {dtype.NumpyName()}");
         byte[] bytes = zip.ReadEntry(entry);
         if (bigEndian) StridedLayout.SwapBytes(bytes, itemSize);
-        var storage = new TorchStorage(key, dtype, numel, bytes);
+        var storage = new TorchStorage(key, dtype, numel, bytes, BigEndianUntyped: bigEndian && storageType.Name == "UntypedStorage");
         storages.Add(key, storage);
         return storage;
     }

@@ -43,7 +43,13 @@ internal static class TorchTensorRebuild
         long byteCount = bytes.Bytes.LongLength;
         if (byteCount % itemSize != 0)
             throw new PickleRefusal($"storage '{bytes.Key}' has {byteCount} bytes, not a whole number of torch.{dtypeGlobal.Name} elements");
-        var typed = new TorchStorage(bytes.Key, dtype.Value, byteCount / itemSize, bytes.Bytes);
+        byte[] data = bytes.Bytes;
+        if (bytes.BigEndianUntyped)
+        {
+            data = (byte[])data.Clone();
+            StridedLayout.SwapBytes(data, itemSize);
+        }
+        var typed = new TorchStorage(bytes.Key, dtype.Value, byteCount / itemSize, data);
         return View(typed, args, limits, declare, "torch._utils._rebuild_tensor_v3");
     }
 
