@@ -468,8 +468,17 @@ internal sealed class PythonTokenizer
             }
 
             case 'N' when !isBytes:
-                // \N{NAME} needs the Unicode name database, which .NET does not ship.
+            {
+                // "\N" must be followed by "{NAME}" (else CPython: "malformed \N character escape"). Resolving NAME needs
+                // the Unicode name database, which .NET does not ship, so a well-formed one is refused outright.
+                var close = _pos < _text.Length && _text[_pos] == '{' ? _text.IndexOf('}', _pos) : -1;
+                if (close <= _pos + 1)
+                {
+                    throw new PythonSyntaxException($"malformed \\N character escape at offset {_pos - 2}");
+                }
+
                 throw new ConfigException($"the \\N{{...}} escape (offset {_pos - 2}) is not supported in config values; write the character itself");
+            }
             default:
                 // Unknown escapes keep the backslash (Python only warns).
                 sb.Append('\\').Append(e);
