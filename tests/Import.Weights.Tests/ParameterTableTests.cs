@@ -105,6 +105,25 @@ public sealed class ParameterTableTests
     }
 
     [Fact]
+    public void BackboneWithoutNorm_HasBareConvWeights()
+    {
+        CfgNode cfg = ConfigLoader.LoadFile(GoldenPaths.Config("COCO-InstanceSegmentation/mask_rcnn_R_50_FPN_narrow.yaml"), ["MODEL.RESNETS.NORM", "''"]);
+        IReadOnlyList<ExpectedParameter> table = ParameterTable.Expected(ArchitectureMapper.FromConfig(cfg));
+        Assert.Contains(table, p => p.Name == "backbone.bottom_up.res2.0.conv1.weight");
+        Assert.DoesNotContain(table, p => p.Name.Contains(".norm.", StringComparison.Ordinal));
+        Assert.DoesNotContain(table, p => p.Name.StartsWith("backbone.bottom_up", StringComparison.Ordinal) && p.Name.EndsWith(".bias", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Detectron1ComparisonConfig_MapsWithLegacyRoiAlign()
+    {
+        CfgNode cfg = ConfigLoader.LoadFile(Path.Combine(GoldenPaths.Root, "zoo-configs", "Detectron1-Comparisons/mask_rcnn_R_50_FPN_noaug_1x.yaml"));
+        ArchitectureSpec arch = ArchitectureMapper.FromConfig(cfg);
+        Assert.Equal("ROIAlign", arch.RoiHeads!.BoxHead.PoolerType);
+        Assert.Equal("ROIAlign", arch.RoiHeads.MaskHead!.PoolerType);
+    }
+
+    [Fact]
     public void ZooConfig_FasterRcnnHasNoMaskHead()
     {
         ArchitectureSpec arch = ArchitectureMapper.FromConfig(ConfigLoader.LoadFile(Path.Combine(GoldenPaths.Root, "zoo-configs", "COCO-Detection/faster_rcnn_R_50_FPN_3x.yaml")));

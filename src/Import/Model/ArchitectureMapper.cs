@@ -118,8 +118,9 @@ public static class ArchitectureMapper
             throw UnsupportedModelException.For("MODEL.RESNETS.DEPTH", depth, "ResNet depth must be 18, 34, 50, 101 or 152");
         string norm = cfg.GetString("MODEL.RESNETS.NORM");
         // In eval mode BN/SyncBN compute what FrozenBN computes (running statistics, eps 1e-5): same parameters, same math.
-        if (norm is not ("FrozenBN" or "BN" or "SyncBN" or "naiveSyncBN" or "nnSyncBN"))
-            throw UnsupportedModelException.For("MODEL.RESNETS.NORM", norm, "the backbone is built with FrozenBN (or BN/SyncBN, equal in eval mode); GN and no-norm backbones are not");
+        // "" is a backbone without normalization (bias-free convs, get_norm returns None).
+        if (norm is not ("FrozenBN" or "BN" or "SyncBN" or "naiveSyncBN" or "nnSyncBN" or ""))
+            throw UnsupportedModelException.For("MODEL.RESNETS.NORM", norm, "the backbone is built with FrozenBN, BN/SyncBN (equal in eval mode) or no norm; GN is not");
         IReadOnlyList<bool> deform = ReadBoolList(cfg, "MODEL.RESNETS.DEFORM_ON_PER_STAGE");
         if (deform.Any(d => d)) throw UnsupportedModelException.For("MODEL.RESNETS.DEFORM_ON_PER_STAGE", deform, "deformable convolutions are not built");
         int res5Dilation = cfg.GetInt("MODEL.RESNETS.RES5_DILATION");
@@ -274,8 +275,8 @@ public static class ArchitectureMapper
     private static string CheckPooler(CfgNode cfg, string key)
     {
         string type = cfg.GetString(key);
-        // ROIAlignV2 is roi_align(aligned=True); the legacy ROIAlign (aligned=False) and ROIPool give other numbers.
-        if (type != "ROIAlignV2") throw UnsupportedModelException.For(key, type, "only ROIAlignV2 (aligned=True) pooling is built");
+        // ROIAlignV2 is roi_align(aligned=True), ROIAlign the legacy aligned=False (Detectron1 models); ROIPool is not built.
+        if (type is not ("ROIAlignV2" or "ROIAlign")) throw UnsupportedModelException.For(key, type, "only ROIAlignV2 and ROIAlign pooling are built");
         return type;
     }
 

@@ -50,7 +50,8 @@ public static class ParameterTable
 
         const string prefix = "backbone.bottom_up";
         // BasicStem: conv1 7x7 (no bias) + norm.
-        ConvWithNorm(table, $"{prefix}.stem.conv1", resnet.StemOutChannels, arch.Input.PixelMean.Count, 7, 7, "MODEL.RESNETS.STEM_OUT_CHANNELS");
+        bool norm = resnet.Norm.Length != 0;
+        ConvWithNorm(table, $"{prefix}.stem.conv1", resnet.StemOutChannels, arch.Input.PixelMean.Count, 7, 7, "MODEL.RESNETS.STEM_OUT_CHANNELS", norm);
         int inChannelsOfStage = resnet.StemOutChannels;
         int bottleneck = resnet.NumGroups * resnet.WidthPerGroup;
         for (int s = 0; s < resnet.BlocksPerStage.Count; s++)
@@ -63,18 +64,18 @@ public static class ParameterTable
                 int inChannels = b == 0 ? inChannelsOfStage : outChannels;
                 // BottleneckBlock/BasicBlock register shortcut (only when in != out) before conv1..conv3.
                 if (inChannels != outChannels)
-                    ConvWithNorm(table, $"{block}.shortcut", outChannels, inChannels, 1, 1, "MODEL.RESNETS.RES2_OUT_CHANNELS");
+                    ConvWithNorm(table, $"{block}.shortcut", outChannels, inChannels, 1, 1, "MODEL.RESNETS.RES2_OUT_CHANNELS", norm);
                 if (resnet.UsesBasicBlock)
                 {
-                    ConvWithNorm(table, $"{block}.conv1", outChannels, inChannels, 3, 3, "MODEL.RESNETS.RES2_OUT_CHANNELS");
-                    ConvWithNorm(table, $"{block}.conv2", outChannels, outChannels, 3, 3, "MODEL.RESNETS.RES2_OUT_CHANNELS");
+                    ConvWithNorm(table, $"{block}.conv1", outChannels, inChannels, 3, 3, "MODEL.RESNETS.RES2_OUT_CHANNELS", norm);
+                    ConvWithNorm(table, $"{block}.conv2", outChannels, outChannels, 3, 3, "MODEL.RESNETS.RES2_OUT_CHANNELS", norm);
                 }
                 else
                 {
-                    ConvWithNorm(table, $"{block}.conv1", stageBottleneck, inChannels, 1, 1, "MODEL.RESNETS.WIDTH_PER_GROUP");
+                    ConvWithNorm(table, $"{block}.conv1", stageBottleneck, inChannels, 1, 1, "MODEL.RESNETS.WIDTH_PER_GROUP", norm);
                     // Grouped 3x3: weight is [out, in / groups, 3, 3].
-                    ConvWithNorm(table, $"{block}.conv2", stageBottleneck, stageBottleneck / resnet.NumGroups, 3, 3, "MODEL.RESNETS.WIDTH_PER_GROUP");
-                    ConvWithNorm(table, $"{block}.conv3", outChannels, stageBottleneck, 1, 1, "MODEL.RESNETS.RES2_OUT_CHANNELS");
+                    ConvWithNorm(table, $"{block}.conv2", stageBottleneck, stageBottleneck / resnet.NumGroups, 3, 3, "MODEL.RESNETS.WIDTH_PER_GROUP", norm);
+                    ConvWithNorm(table, $"{block}.conv3", outChannels, stageBottleneck, 1, 1, "MODEL.RESNETS.RES2_OUT_CHANNELS", norm);
                 }
             }
             inChannelsOfStage = outChannels;
@@ -167,10 +168,14 @@ public static class ParameterTable
         table.Add(new ExpectedParameter(name + ".bias", [outChannels], impliedBy));
     }
 
-    /// <summary>A bias-free Conv2d with a norm submodule: weight, then FrozenBatchNorm2d's weight, bias, running_mean, running_var.</summary>
-    private static void ConvWithNorm(List<ExpectedParameter> table, string name, int outChannels, int inChannels, int kh, int kw, string impliedBy)
+    /// <summary>
+    /// A bias-free Conv2d with a norm submodule: weight, then FrozenBatchNorm2d's (or eval BatchNorm2d's) weight, bias,
+    /// running_mean, running_var; only the weight when the backbone has no norm.
+    /// </summary>
+    private static void ConvWithNorm(List<ExpectedParameter> table, string name, int outChannels, int inChannels, int kh, int kw, string impliedBy, bool norm)
     {
         table.Add(new ExpectedParameter(name + ".weight", [outChannels, inChannels, kh, kw], impliedBy));
+        if (!norm) return;
         foreach (string buffer in (string[])["weight", "bias", "running_mean", "running_var"])
             table.Add(new ExpectedParameter($"{name}.norm.{buffer}", [outChannels], impliedBy));
     }
