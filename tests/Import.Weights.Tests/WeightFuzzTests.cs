@@ -80,4 +80,85 @@ public sealed class WeightFuzzTests
             ReadOrRefuse(data);
         }
     }
+
+    private static byte[] SampleArchive(string? v3 = null)
+    {
+        var storage = HostTensor.FromFloat32([6], [0f, 1f, 2f, 3f, 4f, 5f]);
+        return TestTorchZipWriter.WriteCheckpoint(
+        [
+            ("a", new TestTorchZipWriter.TensorView("0", storage, 0, [2, 3], [3, 1])),
+            ("b", new TestTorchZipWriter.TensorView("0", storage, 1, [3, 2], [1, 3])),
+        ], v3DType: v3);
+    }
+
+    private static void LoadOrRefuse(string path)
+    {
+        try
+        {
+            WeightReader.Load(path, SmallLimits);
+        }
+        catch (WeightFileException)
+        {
+            // The one documented failure.
+        }
+    }
+
+    [Fact]
+    public void MutatedTorchArchives_OnlyWeightFileExceptionEscapes()
+    {
+        byte[] valid = SampleArchive();
+        using var dir = new TempDirectory();
+        string path = Path.Combine(dir.Path, "fuzz.pth");
+        var random = new Random(99);
+        for (int i = 0; i < 400; i++)
+        {
+            byte[] data = (byte[])valid.Clone();
+            // Bias mutations towards the central directory and end record, where the structure lives.
+            for (int m = random.Next(1, 4); m > 0; m--)
+            {
+                int at = random.Next(2) == 0 ? random.Next(data.Length) : data.Length - 1 - random.Next(Math.Min(200, data.Length));
+                data[at] = (byte)random.Next(256);
+            }
+            File.WriteAllBytes(path, data);
+            LoadOrRefuse(path);
+        }
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("float32")]
+    public void MutatedDataPklWithValidCrc_OnlyWeightFileExceptionEscapes(string? v3)
+    {
+        // Re-zipping after mutating data.pkl keeps the CRC right, so the pickle machine and persistent_load see the damage.
+        byte[] valid = SampleArchive(v3);
+        List<(string Name, byte[] Data)> entries = TorchZipEntries(valid);
+        int pickleIndex = entries.FindIndex(e => e.Name.EndsWith("/data.pkl", StringComparison.Ordinal));
+        using var dir = new TempDirectory();
+        string path = Path.Combine(dir.Path, "fuzz.pth");
+        var random = new Random(7 + (v3?.Length ?? 0));
+        for (int i = 0; i < 400; i++)
+        {
+            byte[] pickle = (byte[])entries[pickleIndex].Data.Clone();
+            for (int m = random.Next(1, 3); m > 0; m--) pickle[random.Next(pickle.Length)] = (byte)random.Next(256);
+            var mutated = entries.ToList();
+            mutated[pickleIndex] = (entries[pickleIndex].Name, pickle);
+            File.WriteAllBytes(path, TestTorchZipWriter.WriteZip(mutated));
+            LoadOrRefuse(path);
+        }
+    }
+
+    private static List<(string Name, byte[] Data)> TorchZipEntries(byte[] zip)
+    {
+        var entries = new List<(string, byte[])>();
+        int at = 0;
+        while (System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(zip.AsSpan(at)) == 0x04034b50)
+        {
+            int size = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(zip.AsSpan(at + 18));
+            int nameLength = System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(zip.AsSpan(at + 26));
+            string name = System.Text.Encoding.UTF8.GetString(zip, at + 30, nameLength);
+            entries.Add((name, zip[(at + 30 + nameLength)..(at + 30 + nameLength + size)]));
+            at += 30 + nameLength + size;
+        }
+        return entries;
+    }
 }
