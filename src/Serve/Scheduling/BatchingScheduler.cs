@@ -9,8 +9,8 @@ namespace Detserve.Serve.Scheduling;
 /// One queue per model version and one dedicated worker thread per instance (instance_group count x devices).
 /// A free worker takes the next batch: with dynamic batching it gathers compatible requests from the head of
 /// the queue up to max_batch_size, dispatching at once when the batch is full or reaches the largest
-/// preferred size, and otherwise after max_queue_delay_microseconds from the oldest request, cut down to the
-/// largest preferred size that a prefix reaches (Triton's dynamic_batch_scheduler.cc behaviour). Requests whose
+/// preferred size, and otherwise after max_queue_delay_microseconds from the oldest request; the batch sent is
+/// the longest prefix whose size is a preferred size, if any (Triton's dynamic_batch_scheduler.cc behaviour). Requests whose
 /// shapes differ may share a batch only through inputs marked allow_ragged_batch.
 /// Queue policy: beyond max_queue_size a request is rejected as UNAVAILABLE; a request that outlives its timeout
 /// in the queue is rejected ("Request timeout expired") when the action is REJECT.
@@ -194,7 +194,7 @@ public sealed class BatchingScheduler : IModelScheduler
                 var full = total >= _policy.MaxBatchSize;
                 if (full || blocked || _stopping || waited >= _policy.MaxQueueDelayTicks || (largestPreferred > 0 && total >= largestPreferred))
                 {
-                    return DequeueLocked(full ? count : PreferredPrefix(count));
+                    return DequeueLocked(PreferredPrefix(count));
                 }
 
                 var remainingMs = (int)Math.Ceiling((_policy.MaxQueueDelayTicks - waited) * 1000.0 / Stopwatch.Frequency);

@@ -1,0 +1,99 @@
+using Detserve.Import;
+using Detserve.Import.Config;
+using Detserve.Import.Model;
+using Detserve.Runtime;
+using Detserve.Serve.Core;
+using Detserve.Serve.Protocol;
+
+namespace Detserve.Serve.Backends.Detectron;
+
+/// <summary>
+/// backend: "detserve" — a Detectron2 model (config + weights) run by <see cref="Predictor"/>. Auto-complete fills
+/// in the raw tensors of TensorRT's detectron2 sample (see <see cref="DetectionTensorNames"/>), marks input_tensor
+/// allow_ragged_batch (a batch may mix image sizes: the predictor pads as ImageList.from_tensors), and sets
+/// max_batch_size 8 when the config gives neither inputs nor a batch size. Parameters: "threads" (per instance,
+/// 0 = all cores), "precision" (fp32), and Detectron2 config keys as overrides.
+/// </summary>
+public sealed class DetectronBackend : IModelBackend
+{
+    public const string BackendName = "detserve";
+
+    public string Name => BackendName;
+
+    public bool Recognizes(string versionDirectory) => DetectronModelFiles.Present(versionDirectory);
+
+    public void AutoCompleteConfig(ModelConfig config, string versionDirectory)
+    {
+        var files = DetectronModelFiles.Resolve(config, versionDirectory);
+        bool maskOn;
+        try
+        {
+            var cfg = ConfigLoader.LoadFile(files.ConfigPath, files.Opts);
+            maskOn = cfg.GetBool("MODEL.MASK_ON") && cfg.GetString("MODEL.META_ARCHITECTURE") == "GeneralizedRCNN";
+        }
+        catch (ImportException e)
+        {
+            throw ServeException.InvalidArgument($"model '{config.Name}': {e.Message}");
+        }
+
+        if (config.Input.Count == 0 && config.MaxBatchSize == 0)
+        {
+            config.MaxBatchSize = 8;
+        }
+
+        if (config.Input.Count == 0)
+        {
+            config.Input.Add(new ModelInput
+            {
+                Name = DetectionTensorNames.Input,
+                DataType = DataType.TypeUint8,
+                Format = ModelInput.Types.Format.Nhwc,
+                Dims = { -1, -1, 3 },
+                AllowRaggedBatch = true,
+            });
+        }
+
+        if (config.Output.Count == 0)
+        {
+            config.Output.Add(new ModelOutput { Name = DetectionTensorNames.NumDetections, DataType = DataType.TypeInt32, Dims = { 1 } });
+            config.Output.Add(new ModelOutput { Name = DetectionTensorNames.Boxes, DataType = DataType.TypeFp32, Dims = { -1, 4 } });
+            config.Output.Add(new ModelOutput { Name = DetectionTensorNames.Scores, DataType = DataType.TypeFp32, Dims = { -1 } });
+            config.Output.Add(new ModelOutput { Name = DetectionTensorNames.Classes, DataType = DataType.TypeInt32, Dims = { -1 } });
+            if (maskOn)
+            {
+                config.Output.Add(new ModelOutput { Name = DetectionTensorNames.Masks, DataType = DataType.TypeFp32, Dims = { -1, 28, 28 } });
+                config.Output.Add(new ModelOutput { Name = DetectionTensorNames.PastedMasks, DataType = DataType.TypeUint8, Dims = { -1, -1, -1 } });
+            }
+        }
+
+        var input = config.Input.FirstOrDefault(i => i.Name == DetectionTensorNames.Input);
+        if (config.Input.Count != 1 || input is null || input.DataType != DataType.TypeUint8 || input.Dims.Count != 3 || input.Dims[2] != 3)
+        {
+            throw ServeException.InvalidArgument($"model '{config.Name}': a detserve model has one input '{DetectionTensorNames.Input}' of TYPE_UINT8 with dims [ -1, -1, 3 ]");
+        }
+
+        if (config.MaxBatchSize == 0)
+        {
+            throw ServeException.InvalidArgument($"model '{config.Name}': a detserve model batches images; set max_batch_size >= 1");
+        }
+    }
+
+    public IModelInstance CreateInstance(ModelInstanceContext context)
+    {
+        var config = context.Config;
+        var files = DetectronModelFiles.Resolve(config, context.VersionDirectory);
+        var threads = DetectronModelFiles.Parameter(config, "threads") is { } t && int.TryParse(t, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0;
+        var precision = DetectronModelFiles.Parameter(config, "precision") ?? "fp32";
+        var device = context.Kind == ModelInstanceGroup.Types.Kind.Gpu ? $"cuda:{context.DeviceId}" : "cpu";
+        try
+        {
+            var spec = ModelLoader.Load(files.ConfigPath, files.WeightsPath, files.Opts);
+            var predictor = Predictor.Create(spec, new PredictorOptions(device, threads, precision));
+            return new DetectronInstance(predictor, context.InstanceName);
+        }
+        catch (Exception e) when (e is ImportException or NotSupportedException or ArgumentException)
+        {
+            throw ServeException.InvalidArgument($"model '{context.ModelName}' instance '{context.InstanceName}': {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,46 @@
+using Detserve.Serve.Core;
+using Detserve.Serve.Protocol;
+
+namespace Detserve.Serve.Backends.Detectron;
+
+/// <summary>
+/// backend: "detserve_image" — decodes encoded images (PNG, JPEG, BMP; EXIF orientation applied, as Detectron2's
+/// read_image) so that an ensemble can take image bytes: input "image_bytes" BYTES [batch, 1], output "image"
+/// UINT8 [batch, H, W, 3] RGB. Needs no files in its version folder. A request whose bytes do not decode fails alone.
+/// </summary>
+public sealed class ImageDecoderBackend : IModelBackend
+{
+    public const string BackendName = "detserve_image";
+    public const string InputName = "image_bytes";
+    public const string OutputName = "image";
+
+    public string Name => BackendName;
+
+    public bool Recognizes(string versionDirectory) => false;
+
+    public void AutoCompleteConfig(ModelConfig config, string versionDirectory)
+    {
+        if (config.Input.Count == 0 && config.MaxBatchSize == 0)
+        {
+            config.MaxBatchSize = 8;
+        }
+
+        if (config.Input.Count == 0)
+        {
+            config.Input.Add(new ModelInput { Name = InputName, DataType = DataType.TypeString, Dims = { 1 } });
+        }
+
+        if (config.Output.Count == 0)
+        {
+            config.Output.Add(new ModelOutput { Name = OutputName, DataType = DataType.TypeUint8, Dims = { -1, -1, 3 } });
+        }
+
+        if (config.Input.Count != 1 || config.Input[0].Name != InputName || config.Input[0].DataType != DataType.TypeString
+            || config.Output.Count != 1 || config.Output[0].Name != OutputName || config.Output[0].DataType != DataType.TypeUint8)
+        {
+            throw ServeException.InvalidArgument($"model '{config.Name}': a detserve_image model has input '{InputName}' (TYPE_STRING) and output '{OutputName}' (TYPE_UINT8)");
+        }
+    }
+
+    public IModelInstance CreateInstance(ModelInstanceContext context) => new ImageDecoderInstance();
+}
