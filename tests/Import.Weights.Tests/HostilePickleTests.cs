@@ -268,6 +268,18 @@ public sealed class HostilePickleTests
         Assert.Contains("MaxStackItems", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("V\\UFFFFFFFF\n.")]
+    [InlineData("V\\U0011ffff\n.")]
+    [InlineData("V\\u12\n.")]
+    [InlineData("S'\\x4'\n.")]
+    [InlineData("S'abc\n.")]
+    public void MalformedTextEscapes_AreRefused(string pickle)
+    {
+        var e = Assert.Throws<WeightFileException>(() => PickleReader.Read(Encoding.ASCII.GetBytes(pickle), "text.pkl"));
+        Assert.StartsWith("text.pkl: byte 0", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void UnhashableDictKey_IsRefused()
     {

@@ -101,6 +101,17 @@ public sealed class TorchArchiveTests : IDisposable
         Assert.Contains("data.pkl: byte", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void BroadcastViewAmplifyingItsStorage_IsRefusedBeforeAllocating()
+    {
+        // A stride-0 view of one float describing 16M elements (64 MB) from a file of a few hundred bytes.
+        byte[] archive = TestTorchZipWriter.WriteCheckpoint([("w", new TestTorchZipWriter.TensorView("0", Range(1), 0, [4096, 4096], [0, 0]))]);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<WeightFileException>(() => WeightReader.Load(_dir.Write("bomb.pth", archive)));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 8 << 20, "allocated the amplified tensor");
+        Assert.Contains("MaxTotalBytes", e.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("../evil")]
     [InlineData("archive/../../evil")]

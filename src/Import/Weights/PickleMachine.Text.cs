@@ -125,16 +125,16 @@ internal sealed partial class PickleMachine
                 // An odd run of backslashes before 'u' starts an escape; raw-unicode-escape counts only the last one.
                 int digits = line[i + 1] == (byte)'u' ? 4 : 8;
                 if (i + 1 + digits >= line.Length) throw Fail("UNICODE argument has a truncated \\u escape");
-                int code = 0;
+                long code = 0;
                 for (int k = 0; k < digits; k++)
                 {
                     byte h = line[i + 2 + k];
                     if (!IsHex(h)) throw Fail("UNICODE argument has an invalid \\u escape");
-                    code = checked(code * 16 + HexValue(h));
+                    code = code * 16 + HexValue(h);
                 }
                 if (code > 0x10FFFF) throw Fail($"UNICODE argument has an escape beyond U+10FFFF (0x{code:x})");
                 if (code is >= 0xD800 and <= 0xDFFF) sb.Append((char)code);
-                else sb.Append(char.ConvertFromUtf32(code));
+                else sb.Append(char.ConvertFromUtf32((int)code));
                 i += 1 + digits;
                 continue;
             }

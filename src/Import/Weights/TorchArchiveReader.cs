@@ -33,7 +33,11 @@ internal static class TorchArchiveReader
         byte[] pickle = zip.ReadEntry(pickleEntry);
         var storages = new Dictionary<string, TorchStorage>(StringComparer.Ordinal);
         string source = $"{path}: {pickleEntry.Name}";
-        return PickleReader.Read(pickle, pickle.Length, source, limits, pid => LoadStorage(pid, zip, prefix, bigEndian, storages));
+        // Views can name the same storage bytes many times (shared, overlapping or stride-0 views); a real state dict copies
+        // at most a few times the archive's bytes, so more than 4x is refused before it can exhaust memory.
+        long budget = Math.Min(limits.MaxTotalBytes, checked(4 * zip.FileLength + (1L << 20)));
+        return PickleReader.Read(pickle, pickle.Length, source, limits with { MaxTotalBytes = budget },
+            pid => LoadStorage(pid, zip, prefix, bigEndian, storages));
     }
 
     private static string FindPrefix(ZipArchiveReader zip, string path)

@@ -74,6 +74,9 @@ internal static class TorchTensorRebuild
             throw new PickleRefusal(
                 $"tensor view (offset {offset}, size [{string.Join(", ", shape)}], stride [{string.Join(", ", strides)}]) reaches beyond storage '{storage.Key}' of {storage.ElementCount} elements");
         int itemSize = storage.DType.SizeBytes();
+        if (count > Array.MaxLength / itemSize)
+            throw new PickleRefusal($"tensor of size [{string.Join(", ", shape)}] is larger than one array can hold");
+        // The copy counts against the file's byte budget (MaxTotalBytes, at most 4x the archive for torch files).
         declare(count * itemSize);
         byte[] bytes = StridedLayout.Gather(storage.Bytes, offset, shape, strides, itemSize, count);
         return new HostTensor(storage.DType, shape, bytes);

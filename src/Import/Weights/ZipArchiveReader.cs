@@ -35,6 +35,9 @@ internal sealed class ZipArchiveReader : IDisposable
         _fileLength = fileLength;
     }
 
+    /// <summary>Length of the archive file in bytes.</summary>
+    public long FileLength => _fileLength;
+
     /// <summary>Entries in central-directory order.</summary>
     public IReadOnlyList<ZipEntry> Entries => _ordered;
 
