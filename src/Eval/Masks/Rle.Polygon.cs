@@ -65,11 +65,7 @@ public sealed partial class Rle
                 double s = dx >= dy ? (double)(ye - ys) / dx : (double)(xe - xs) / dy;
                 if (dx >= dy)
                 {
-                    for (int d = 0; d <= dx; d++)
-                    {
-                        int t = flip ? dx - d : d;
-                        crossings.Add(t + xs, CTruncate(ys + (s * t) + .5));
-                    }
+                    crossings.AddShallowEdge(xs, ys, s, dx, flip);
                 }
                 else
                 {
@@ -142,32 +138,67 @@ public sealed partial class Rle
 
         public int Count { get; private set; }
 
+        // A step between two points that crosses pixel column boundary "column" on the 5x grid (the smaller u, or u - 1
+        // when moving right) with the boundary at upsampled row yMin: kept when the column is a pixel centre inside
+        // the image; the first pixel row below the boundary, clamped to [0, h], gives the position x * h + y.
+        private void Crossing(int column, int yMin)
+        {
+            double xd = column;
+            xd = ((xd + .5) / scale) - .5;
+            if (Math.Floor(xd) != xd || xd < 0 || xd > _lastColumn)
+            {
+                return;
+            }
+
+            double yd = yMin;
+            yd = ((yd + .5) / scale) - .5;
+            if (yd < 0)
+            {
+                yd = 0;
+            }
+            else if (yd > height)
+            {
+                yd = height;
+            }
+
+            yd = Math.Ceiling(yd);
+            _output[Count++] = unchecked((uint)(((int)xd * height) + (int)yd));
+        }
+
+        /// <summary>
+        /// The points of an edge with |dx| >= |dy| (u = xs + t, v = (int)(ys + s * t + .5), t = 0..dx, walked backwards
+        /// when flipped). Every step moves one column, but only columns 5n + 2 are pixel centres, so after the first
+        /// point (compared with the previous edge's last) only those steps are evaluated; the outcome is the same as
+        /// adding every point.
+        /// </summary>
+        public void AddShallowEdge(int xs, int ys, double s, int dx, bool flip)
+        {
+            int tFirst = flip ? dx : 0;
+            Add(tFirst + xs, CTruncate(ys + (s * tFirst) + .5));
+            if (dx == 0)
+            {
+                return;
+            }
+
+            // Steps between t and t + 1 cross column xs + t; start at the first column = 2 (mod 5) at or after xs.
+            int first = xs + (int)((((2L - xs) % 5) + 5) % 5);
+            for (long column = first; column <= (long)xs + dx - 1; column += 5)
+            {
+                int t = (int)(column - xs);
+                int va = CTruncate(ys + (s * t) + .5), vb = CTruncate(ys + (s * (t + 1)) + .5);
+                Crossing((int)column, Math.Min(va, vb));
+            }
+
+            int tLast = flip ? 0 : dx;
+            _u = tLast + xs;
+            _v = CTruncate(ys + (s * tLast) + .5);
+        }
+
         public void Add(int u, int v)
         {
-            // Only columns u' = 5n + 2 (u' = u, or u - 1 when moving right) are pixel centres: (u' + .5) / 5 - .5 is then
-            // exactly n, and for any other u' its fraction is at least 0.2, so floor(xd) != xd rejects it. Testing the
-            // integer first skips the float work for 4 of 5 steps with the same outcome.
-            int column = u < _u ? u : u - 1;
-            if (_started && u != _u && (scale != PolygonUpsample || ((long)column - 2) % 5 == 0))
+            if (_started && u != _u)
             {
-                double xd = column;
-                xd = ((xd + .5) / scale) - .5;
-                if (!(Math.Floor(xd) != xd || xd < 0 || xd > _lastColumn))
-                {
-                    double yd = v < _v ? v : _v;
-                    yd = ((yd + .5) / scale) - .5;
-                    if (yd < 0)
-                    {
-                        yd = 0;
-                    }
-                    else if (yd > height)
-                    {
-                        yd = height;
-                    }
-
-                    yd = Math.Ceiling(yd);
-                    _output[Count++] = unchecked((uint)(((int)xd * height) + (int)yd));
-                }
+                Crossing(u < _u ? u : u - 1, v < _v ? v : _v);
             }
 
             _started = true;
