@@ -34,10 +34,13 @@ public sealed class MaskAndJpegTests(GpuFixture gpu, ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData("rgb_444", 2, 1.0)]
-    [InlineData("rgb_422", 40, 4.0)]
-    [InlineData("rgb_420", 40, 4.0)]
-    [InlineData("rgb_420_progressive", 40, 4.0)]
+    // 4:4:4 decodes exactly as libjpeg-turbo (the Pillow/CPU path). With chroma subsampling nvJPEG upsamples chroma
+    // without libjpeg-turbo's "fancy" triangular filter, so colour edges differ by up to ~85 levels on these 37x29
+    // fixtures (H200, nvJPEG 13.0: max 62 / 85 / 79, mean 2.5 / 3.3 / 3.1): fine for throughput, not bit-exact.
+    [InlineData("rgb_444", 0, 0.0)]
+    [InlineData("rgb_422", 96, 4.0)]
+    [InlineData("rgb_420", 96, 4.0)]
+    [InlineData("rgb_420_progressive", 96, 4.0)]
     public void NvJpeg_DecodesCloseToLibjpegTurbo(string name, int maxDiff, double maxMeanDiff)
     {
         string dir = Path.Combine(Fixtures.Directory(), "images");

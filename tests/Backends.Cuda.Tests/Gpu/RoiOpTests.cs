@@ -34,7 +34,7 @@ public sealed class RoiOpTests(GpuFixture gpu)
         const int batch = 2, channels = 5, imageH = 200, imageW = 264;
         int[] strides = [4, 8, 16, 32];
         var cpuLevels = new List<Cpu.FeatureLevel>();
-        var gpuLevels = new List<Ops.FeatureLevel>();
+        var gpuLevels = new List<Ops.DeviceFeatureLevel>();
         var owned = new List<DeviceBuffer>();
         try
         {
@@ -45,7 +45,7 @@ public sealed class RoiOpTests(GpuFixture gpu)
                 cpuLevels.Add(new Cpu.FeatureLevel(data, batch, channels, h, w, 1f / strides[l]));
                 var buffer = gpu.Upload<float>(data);
                 owned.Add(buffer);
-                gpuLevels.Add(new Ops.FeatureLevel(buffer, h, w, 1f / strides[l]));
+                gpuLevels.Add(new Ops.DeviceFeatureLevel(buffer, h, w, 1f / strides[l]));
             }
             float[] rois = RandomRois(count + pooled, count, batch, imageH, imageW);
             var boxes = new float[count * 4];

@@ -17,7 +17,7 @@ public sealed class RoiAlignOp(KernelLibrary library)
     /// output [count, channels, pooled, pooled] from rois [count, 5] (batch index, x1, y1, x2, y2). Level i of
     /// <paramref name="levels"/> is FPN level minLevel + i. samplingRatio 0 = adaptive; aligned = ROIAlignV2.
     /// </summary>
-    public void Enqueue(IReadOnlyList<FeatureLevel> levels, int batch, int channels, int minLevel, DeviceBuffer rois, int count,
+    public void Enqueue(IReadOnlyList<DeviceFeatureLevel> levels, int batch, int channels, int minLevel, DeviceBuffer rois, int count,
         int pooled, int samplingRatio, bool aligned, DeviceBuffer output, CudaStream stream, int canonicalSize = 224, int canonicalLevel = 4)
     {
         const string op = "RoiAlign";
