@@ -22,6 +22,33 @@ public sealed class WeightBinderTests
     }
 
     [Fact]
+    public void ModelLoader_LoadsTheGoldenModelSavedAsATorchCheckpoint()
+    {
+        // The golden weights as DetectionCheckpointer.save would write them: {"model": OrderedDict, "iteration": ...} in a torch zip.
+        WeightFile golden = WeightReader.Load(GoldenPaths.Model(MaskModel));
+        var views = golden.Tensors.Select((kv, i) =>
+            (kv.Key, new TestTorchZipWriter.TensorView(i.ToString(System.Globalization.CultureInfo.InvariantCulture), kv.Value, 0,
+                kv.Value.Shape.ToArray(), Strides(kv.Value.Shape)))).ToList();
+        using var dir = new TempDirectory();
+        string path = dir.Write("model_final.pth", TestTorchZipWriter.WriteCheckpoint(views, archive: "model_final"));
+
+        ModelSpec spec = ModelLoader.Load(GoldenPaths.Config(MaskConfig), path);
+
+        Assert.Equal(307, spec.Weights.Count);
+        Assert.Empty(spec.Warnings);
+        foreach (var (name, tensor) in golden.Tensors)
+            Assert.True(tensor.Bytes.SequenceEqual(spec.Weights[name].Bytes), $"{name} differs");
+    }
+
+    private static long[] Strides(IReadOnlyList<int> shape)
+    {
+        var strides = new long[shape.Count];
+        long step = 1;
+        for (int d = shape.Count - 1; d >= 0; d--) { strides[d] = step; step *= shape[d]; }
+        return strides;
+    }
+
+    [Fact]
     public void NumClassesOverride_FailsWithEveryMismatchNamingTheConfigKey()
     {
         var e = Assert.Throws<WeightBindingException>(() =>
