@@ -4,11 +4,12 @@ namespace Detserve.Backends.Cpu.Tests;
 public static class Contexts
 {
     /// <summary>Backends to run parity tests on: the managed kernel always, OpenBLAS when installed.</summary>
-    public static TheoryData<GemmBackend> Backends()
+    public static TheoryData<GemmBackend> Backends() => new(Available());
+
+    /// <summary>The GEMM backends this machine can run.</summary>
+    public static IReadOnlyList<GemmBackend> Available()
     {
-        var data = new TheoryData<GemmBackend> { GemmBackend.Managed };
         using var probe = new CpuContext(1, GemmBackend.Auto);
-        if (probe.UsesOpenBlas) data.Add(GemmBackend.OpenBlas);
-        return data;
+        return probe.UsesOpenBlas ? [GemmBackend.Managed, GemmBackend.OpenBlas] : [GemmBackend.Managed];
     }
 }

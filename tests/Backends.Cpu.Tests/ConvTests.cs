@@ -21,13 +21,18 @@ public class ConvTests
         (5, 19, 3, 1, 1, 1, 1, 40, 37, 1, true, true),       // sizes not multiple of the vector width
         (2, 3, 3, 1, 0, 1, 1, 3, 3, 1, false, false),        // output 1x1
         (32, 40, 3, 2, 1, 1, 1, 20, 21, 1, true, false),
+        (24, 70, 3, 1, 1, 1, 1, 30, 45, 2, true, true),      // several column and row tiles
+        (5, 6, 3, 1, 0, 1, 1, 9, 8, 1, false, false),        // no padding
+        (4, 5, 1, 1, 1, 1, 1, 6, 7, 1, false, false),        // 1x1 with padding
+        (3, 8, 5, 1, 3, 2, 1, 11, 12, 1, true, false),       // stride 1, dilation 2, pad 3
     ];
 
     [Theory]
     [MemberData(nameof(Backends))]
     public void Conv2d_MatchesReference_OnEdgeShapes(GemmBackend backend)
     {
-        using var ctx = new CpuContext(2, backend);
+        // Small tiles so that even these shapes span several column and row tiles.
+        using var ctx = new CpuContext(2, backend) { ConvTileBytes = 4096 };
         int seed = 1;
         foreach (var c in Cases)
         {

@@ -14,14 +14,22 @@ public sealed class Conv2d
     private readonly float[] _weight;
     private readonly float[] _bias;
 
-    /// <summary>Copies the weights [Cout, Cin/groups, kh, kw] (row-major, the GEMM's A operand) and the bias [Cout] (or empty).</summary>
+    /// <summary>
+    /// Packs the weights [Cout, Cin/groups, kh, kw] as the GEMM's A operand in tap-major order [Cout, kh·kw, Cin/groups]
+    /// (matching <see cref="Im2Col"/>'s row order) and copies the bias [Cout] (or empty).
+    /// </summary>
     public Conv2d(Conv2dSpec spec, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias)
     {
         spec.Validate();
         ShapeException.ThrowIfLengthNot("Conv2d", nameof(weight), spec.WeightLength, weight.Length);
         if (!bias.IsEmpty) ShapeException.ThrowIfLengthNot("Conv2d", nameof(bias), spec.OutChannels, bias.Length);
         Spec = spec;
-        _weight = weight.ToArray();
+        int cin = spec.InChannels / spec.Groups, taps = spec.KernelH * spec.KernelW;
+        _weight = new float[weight.Length];
+        for (int co = 0; co < spec.OutChannels; co++)
+            for (int ci = 0; ci < cin; ci++)
+                for (int t = 0; t < taps; t++)
+                    _weight[(((co * taps) + t) * cin) + ci] = weight[(((co * cin) + ci) * taps) + t];
         _bias = bias.ToArray();
     }
 

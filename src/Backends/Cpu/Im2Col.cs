@@ -1,9 +1,9 @@
 namespace Detserve.Backends.Cpu;
 
 /// <summary>
-/// Lowers a column range of a convolution to a GEMM operand: row (c, ky, kx) of the result holds, for each output
-/// position in [colStart, colStart + cols), the input value that kernel tap reads (0 in the zero padding). This is
-/// the layout of PyTorch's im2col (aten/src/ATen/native/im2col.h) restricted to a tile of output positions.
+/// Lowers a column range of a convolution to a GEMM operand: row (ky, kx, c) — tap-major, unlike PyTorch's (c, ky, kx)
+/// im2col (aten/src/ATen/native/im2col.h), to match <see cref="Conv2d"/>'s packed weights — holds, for each output
+/// position in [colStart, colStart + cols), the input value that kernel tap reads (0 in the zero padding).
 /// </summary>
 internal static class Im2Col
 {
@@ -12,14 +12,14 @@ internal static class Im2Col
         in Conv2dSpec spec, int outWidth, int colStart, int cols, Span<float> dst /* (C·kh·kw) x cols */)
     {
         int kh = spec.KernelH, kw = spec.KernelW;
-        int row = 0;
-        for (int c = 0; c < channels; c++)
+        for (int ky = 0; ky < kh; ky++)
         {
-            ReadOnlySpan<float> plane = image.Slice(c * height * width, height * width);
-            for (int ky = 0; ky < kh; ky++)
+            for (int kx = 0; kx < kw; kx++)
             {
-                for (int kx = 0; kx < kw; kx++, row++)
+                for (int c = 0; c < channels; c++)
                 {
+                    ReadOnlySpan<float> plane = image.Slice(c * height * width, height * width);
+                    int row = (((ky * kw) + kx) * channels) + c;
                     Span<float> d = dst.Slice(row * cols, cols);
                     int col = colStart;
                     int end = colStart + cols;
