@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Detserve.Graph.Spec;
 using Detserve.Import.Config;
 
@@ -11,7 +12,7 @@ namespace Detserve.Import.Model;
 /// </summary>
 public static class ArchitectureMapper
 {
-    private static readonly Dictionary<int, int[]> BlocksPerDepth = new()
+    private static readonly FrozenDictionary<int, int[]> BlocksPerDepth = new Dictionary<int, int[]>
     {
         // build_resnet_backbone's num_blocks_per_stage.
         [18] = [2, 2, 2, 2],
@@ -19,7 +20,7 @@ public static class ArchitectureMapper
         [50] = [3, 4, 6, 3],
         [101] = [3, 4, 23, 3],
         [152] = [3, 8, 36, 3],
-    };
+    }.ToFrozenDictionary();
 
     private static readonly string[] StageNames = ["res2", "res3", "res4", "res5"];
 

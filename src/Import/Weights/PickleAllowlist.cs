@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+
 namespace Detserve.Import.Weights;
 
 /// <summary>
@@ -11,7 +13,7 @@ internal static class PickleAllowlist
     /// <summary>numpy.core.multiarray._reconstruct / numpy._core (numpy 2) : makes the empty array BUILD fills.</summary>
     public const string Reconstruct = "_reconstruct";
 
-    private static readonly HashSet<string> Allowed = new(StringComparer.Ordinal)
+    private static readonly FrozenSet<string> Allowed = new[]
     {
         "numpy.core.multiarray._reconstruct",
         "numpy._core.multiarray._reconstruct",
@@ -41,13 +43,13 @@ internal static class PickleAllowlist
         "torch.BFloat16Storage",
         "torch.CharStorage",
         "torch.ShortStorage",
-    };
+    }.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>
     /// torch dtype objects, named (never called) as _rebuild_tensor_v3's dtype argument; the ones Detserve reads map to a
     /// <see cref="Graph.DType"/>, the others are admitted only to be refused by name when a tensor uses them.
     /// </summary>
-    internal static readonly IReadOnlyDictionary<string, Graph.DType?> TorchDTypes = new Dictionary<string, Graph.DType?>(StringComparer.Ordinal)
+    internal static readonly FrozenDictionary<string, Graph.DType?> TorchDTypes = new Dictionary<string, Graph.DType?>(StringComparer.Ordinal)
     {
         ["float32"] = Graph.DType.Float32,
         ["float16"] = Graph.DType.Float16,
@@ -70,7 +72,7 @@ internal static class PickleAllowlist
         ["float8_e5m2fnuz"] = null,
         ["float8_e8m0fnu"] = null,
         ["float4_e2m1fn_x2"] = null,
-    };
+    }.ToFrozenDictionary(StringComparer.Ordinal);
 
     /// <summary>Resolves module.name, mapping Python 2 module names as pickle's fix_imports does (Lib/_compat_pickle.py).</summary>
     /// <exception cref="PickleRefusal">the global is not on the allowlist.</exception>
