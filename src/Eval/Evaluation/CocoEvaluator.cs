@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using Detserve.Eval.Coco;
 using Detserve.Eval.Masks;
 
@@ -17,6 +18,8 @@ namespace Detserve.Eval.Evaluation;
 /// lists for smaller maxDets are its sub-sequences), cumulative TP/FP, the precision envelope, and
 /// <c>searchsorted(rc, recThrs, 'left')</c>.</item>
 /// </list>
+/// The loops over all units and categories run only a few times per evaluation, so they are marked
+/// <see cref="MethodImplOptions.AggressiveOptimization"/>: tiered compilation would run much of them as tier-0 code.
 /// </summary>
 internal sealed class CocoEvaluator
 {
@@ -143,6 +146,7 @@ internal sealed class CocoEvaluator
 
     // A stable bucket sort of record indices by (unit, category); records outside the evaluated images/categories
     // are dropped. Returns the order and each unit's start in it (unitStart[unitCount] = end).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int[] GroupByUnit(int count, Func<int, (int Unit, int Category)> key, int categories, int unitCount, out int[] unitStart)
     {
         var keys = new (int Unit, int Category)[count];
@@ -256,6 +260,7 @@ internal sealed class CocoEvaluator
     // loadRes: with a box on the first result every result is box-based (area = w * h, as pycocotools' loadRes);
     // otherwise area and box come from the mask. segm follows Detectron2's _evaluate_predictions_on_coco, which drops
     // the results' boxes so that areas are mask areas.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private DetectionView PrepareDetections(int[] order)
     {
         bool boxMode = _iouType == IouType.Bbox && _dt.Count > 0 && _dt.HasBox[0];
@@ -292,6 +297,7 @@ internal sealed class CocoEvaluator
     private CocoFormatException ResultError(int index, string problem) =>
         new($"{_dt.SourceName}: result {index} (image_id {_dt.ImageIds[index]}) {problem}.");
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void EvaluateUnit(Unit unit, int unitIndex, GroundTruthView gts, DetectionView dts, UnitOutput output, Scratch s)
     {
         int g = unit.GtEnd - unit.GtStart;
@@ -432,6 +438,7 @@ internal sealed class CocoEvaluator
 
     // evaluateImg without ground truth: nothing matches, so a detection's flags depend only on its area range and
     // are the same at every IoU threshold.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WriteUnmatched(Unit unit, int unitIndex, int[] dtSorted, int d, DetectionView dts, UnitOutput output)
     {
         int tCount = _iouThrs.Length;
@@ -448,6 +455,7 @@ internal sealed class CocoEvaluator
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ComputeIou(Unit unit, int[] dtSorted, int d, int g, GroundTruthView gts, DetectionView dts, double[] ious, Scratch s)
     {
         if (_iouType == IouType.Bbox)
@@ -496,6 +504,7 @@ internal sealed class CocoEvaluator
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Accumulate(int k, List<Unit> units, int firstUnit, int endUnit, UnitOutput output, CocoAccumulation acc)
     {
         if (firstUnit == endUnit)
@@ -668,6 +677,7 @@ internal sealed class CocoEvaluator
 
     // rc = tp / npig and pr = tp / (fp + tp + eps), element-wise as numpy computes them. Vector lanes divide with the
     // same IEEE rounding as scalar code, so the results are bit-equal.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RecallPrecision(ReadOnlySpan<double> tp, ReadOnlySpan<double> fp, long npig, double[] rc, double[] pr)
     {
         double n = npig;

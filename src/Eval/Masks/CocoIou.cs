@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Detserve.Eval.Masks;
 
 /// <summary>
@@ -79,6 +81,7 @@ public static class CocoIou
     }
 
     /// <summary>rleIou on raw runs with their precomputed boxes; allocation-free (the evaluator's hot path).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static double Mask(
         ReadOnlySpan<uint> dt, BoxXywh dtBox, int dtHeight, int dtWidth,
         ReadOnlySpan<uint> gt, BoxXywh gtBox, int gtHeight, int gtWidth, bool gtIsCrowd)
@@ -108,6 +111,7 @@ public static class CocoIou
 
     // The two-pointer walk of rleIou over both run lists: counts pixels where either (union) or both (intersection)
     // masks are set. uint arithmetic as in C.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static uint RunIntersection(ReadOnlySpan<uint> a, ReadOnlySpan<uint> b, out uint union)
     {
         uint ca = a.Length > 0 ? a[0] : 0, cb = b.Length > 0 ? b[0] : 0;

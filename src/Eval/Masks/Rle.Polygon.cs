@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 
 namespace Detserve.Eval.Masks;
 
@@ -14,6 +15,7 @@ public sealed partial class Rle
     /// 5x upsampled grid, the boundary is walked with a DDA, and a pixel is inside when its centre is below the
     /// boundary crossing of its column.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Rle FromPolygon(ReadOnlySpan<double> xy, int height, int width)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(height);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Detserve.Eval.Masks;
@@ -81,6 +82,7 @@ public sealed partial class Rle
     /// Decodes compressed counts into <paramref name="buffer"/> (grown when needed) and checks them against a mask
     /// of <paramref name="pixels"/> pixels. Returns null when well formed, else what is wrong.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static string? TryDecodeCompressed(ReadOnlySpan<byte> s, long pixels, ref uint[] buffer, out int runs)
     {
         runs = 0;
@@ -150,6 +152,7 @@ public sealed partial class Rle
     /// rleFrString without checks, for strings already validated by <see cref="TryDecodeCompressed"/>; returns the
     /// number of runs written to <paramref name="buffer"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int DecodeCompressedUnchecked(ReadOnlySpan<byte> s, ref uint[] buffer)
     {
         int m = 0;
