@@ -161,7 +161,7 @@ public sealed class HostilePickleTests
     }
 
     [Fact]
-    public void MemoBomb_AtDefaultLimits_IsRefusedQuickly()
+    public void MemoBomb_AtDefaultLimits_IsRefused()
     {
         var bytes = new byte[2 + 3 * 1_100_000 + 2];
         bytes[0] = 0x80;
