@@ -138,4 +138,25 @@ public sealed class RepositoryTests
         var error = Assert.Throws<ServeException>(() => loader.Load(ModelDirectory.Scan(Path.Combine(repository.Root, "gpu"))));
         Assert.Contains("invalid or unsupported gpu id 3", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Warmup_RunsBeforeTheModelIsReady()
+    {
+        var repository = new TestRepository();
+        repository.AddModel("warm", TestRepository.Simple.Replace("name: \"simple\"", string.Empty, StringComparison.Ordinal) + """
+            model_warmup [ {
+              name: "zeros"
+              batch_size: 2
+              count: 3
+              inputs { key: "INPUT0" value: { data_type: TYPE_FP32 dims: [ 4 ] zero_data: true } }
+              inputs { key: "INPUT1" value: { data_type: TYPE_FP32 dims: [ 4 ] random_data: true } }
+            } ]
+            """, 1);
+        await using var server = await TestServer.StartAsync(repository);
+        // Two instances, each warmed up three times with a batch of 2, before the first request.
+        Assert.Equal(6, server.Log.Executions.Count);
+        Assert.All(server.Log.Executions, e => Assert.Equal(2L, e.Images));
+        var stats = JsonNode.Parse(await server.Http.GetStringAsync("/v2/models/warm/stats", Ct))!["model_stats"]![0]!;
+        Assert.Equal(0, stats["execution_count"]!.GetValue<long>());
+    }
 }

@@ -153,4 +153,28 @@ public sealed class SchedulerTests
         Assert.Equal(5, server.Log.Executions.Count);
         await server.DisposeAsync();
     }
+
+    [Fact]
+    public async Task InstanceGroup_Count2_RunsTwoExecutionsAtOnce()
+    {
+        await using var server = await TestServer.StartAsync(Repository("pair", """
+            backend: "test_arith"
+            max_batch_size: 1
+            parameters { key: "execute_delay_ms" value: { string_value: "1000" } }
+            instance_group [ { count: 2 kind: KIND_CPU } ]
+            """));
+        var responses = await Task.WhenAll(Infer(server.Http, "pair"), Infer(server.Http, "pair"));
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Equal(2, server.Log.MaxConcurrentExecutions);
+    }
+
+    [Fact]
+    public async Task GrpcMessageLimit_OversizedRequest_IsResourceExhausted()
+    {
+        await using var server = await TestServer.StartAsync(configure: o => o with { GrpcMaxMessageBytes = 64 });
+        var request = GrpcRequests.Arith("simple", new float[32], new float[32], batch: 8);
+        var error = await Assert.ThrowsAsync<Client.GrpcCallException>(() => server.Grpc.ModelInferAsync(request, Ct));
+        Assert.Equal(8, error.Status);
+        Assert.Contains("larger than max", error.StatusMessage, StringComparison.Ordinal);
+    }
 }

@@ -21,7 +21,16 @@ public sealed class ArithmeticInstance : IModelInstance
         timer.MarkInputDone();
         if (_delayMs > 0)
         {
-            cancellationToken.WaitHandle.WaitOne(_delayMs);
+            _log.Enter();
+            try
+            {
+                cancellationToken.WaitHandle.WaitOne(_delayMs);
+            }
+            finally
+            {
+                _log.Exit();
+            }
+
             cancellationToken.ThrowIfCancellationRequested();
         }
 
