@@ -20,8 +20,8 @@ public sealed class CocoEvaluationBehaviourTests
     {
         CocoGroundTruth gt = TwoBoxes();
         var builder = new CocoResultsBuilder(gt);
-        builder.Add(1, 1, 0.9, new BoxXywh(10, 10, 20, 20), (EncodedMask?)null);
-        builder.Add(2, 2, 0.8, new BoxXywh(40, 40, 50, 50), (EncodedMask?)null);
+        builder.Add(1, 1, 0.9, new BoxXywh(10, 10, 20, 20));
+        builder.Add(2, 2, 0.8, new BoxXywh(40, 40, 50, 50));
         CocoEvalResult r = CocoEvaluation.Evaluate(gt, builder.Build(), IouType.Bbox);
 
         // AP, AP50, AP75 = 1; small (category a, area 400) = 1; medium (category b, area 2500) = 1; no large GT: -1.
@@ -42,8 +42,8 @@ public sealed class CocoEvaluationBehaviourTests
         var builder = new CocoResultsBuilder(gt);
 
         // Right boxes, swapped categories: no match per category; with useCats off both match.
-        builder.Add(1, 2, 0.9, new BoxXywh(10, 10, 20, 20), (EncodedMask?)null);
-        builder.Add(2, 1, 0.8, new BoxXywh(40, 40, 50, 50), (EncodedMask?)null);
+        builder.Add(1, 2, 0.9, new BoxXywh(10, 10, 20, 20));
+        builder.Add(2, 1, 0.8, new BoxXywh(40, 40, 50, 50));
         CocoResults results = builder.Build();
         CocoEvalResult perCategory = CocoEvaluation.Evaluate(gt, results, IouType.Bbox);
         Assert.Equal(0.0, perCategory.Stats[0], 12);
@@ -64,9 +64,9 @@ public sealed class CocoEvaluationBehaviourTests
                 new CocoAnnotation(2, 1, 1, 10000, new BoxXywh(100, 100, 100, 100), true, null),
             ]);
         var builder = new CocoResultsBuilder(gt);
-        builder.Add(1, 1, 0.5, new BoxXywh(10, 10, 20, 20), (EncodedMask?)null);   // TP
-        builder.Add(1, 1, 0.9, new BoxXywh(120, 120, 10, 10), (EncodedMask?)null); // inside the crowd: ignored
-        builder.Add(1, 1, 0.4, new BoxXywh(10, 10, 20, 20), (EncodedMask?)null);   // duplicate: FP after the TP
+        builder.Add(1, 1, 0.5, new BoxXywh(10, 10, 20, 20));   // TP
+        builder.Add(1, 1, 0.9, new BoxXywh(120, 120, 10, 10)); // inside the crowd: ignored
+        builder.Add(1, 1, 0.4, new BoxXywh(10, 10, 20, 20));   // duplicate: FP after the TP
         CocoEvalResult r = CocoEvaluation.Evaluate(gt, builder.Build(), IouType.Bbox);
 
         // Sorted: crowd hit (ignored), TP, FP. Precision after the TP is 1 and recall reaches 1 there: AP = 1.

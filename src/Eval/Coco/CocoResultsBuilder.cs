@@ -38,6 +38,9 @@ public sealed class CocoResultsBuilder
     /// <summary>Number of detections added so far.</summary>
     public int Count => _scores.Count;
 
+    /// <summary>Adds a detection without a mask (a box detector such as RetinaNet).</summary>
+    public void Add(long imageId, long categoryId, double score, BoxXywh bbox) => Add(imageId, categoryId, score, bbox, (EncodedMask?)null);
+
     /// <summary>Adds a detection with an optional box and an optional mask in any COCO segmentation form.</summary>
     public void Add(long imageId, long categoryId, double score, BoxXywh? bbox, CocoSegmentation? segmentation)
     {
