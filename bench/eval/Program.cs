@@ -4,7 +4,7 @@ using Detserve.Bench.Eval;
 using Detserve.Eval.Coco;
 using Detserve.Eval.Evaluation;
 
-// Usage: Detserve.Bench.Eval [--out bench-eval.json] [--work DIR] [--images 5000] [--detections 100] [--threads 0]
+// Usage: Detserve.Bench.Eval [--out bench-eval.json] [--work DIR] [--images 5000] [--detections 100] [--threads 0] [--label TEXT]
 // Generates the synthetic set once per work folder (deterministic, seed 2017), then times reading and evaluating it.
 var options = new Dictionary<string, string>();
 for (int i = 0; i + 1 < args.Length; i += 2)
@@ -55,6 +55,7 @@ Console.Write(segm.SummaryText);
 
 var report = new Dictionary<string, object>
 {
+    ["label"] = options.GetValueOrDefault("label", string.Empty),
     ["machine"] = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}",
     ["threads"] = threads == 0 ? Environment.ProcessorCount : threads,
     ["images"] = gt.Images.Count,
