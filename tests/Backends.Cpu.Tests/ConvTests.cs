@@ -25,6 +25,9 @@ public class ConvTests
         (5, 6, 3, 1, 0, 1, 1, 9, 8, 1, false, false),        // no padding
         (4, 5, 1, 1, 1, 1, 1, 6, 7, 1, false, false),        // 1x1 with padding
         (3, 8, 5, 1, 3, 2, 1, 11, 12, 1, true, false),       // stride 1, dilation 2, pad 3
+        (32, 32, 3, 1, 1, 1, 4, 13, 11, 2, true, false),     // ResNeXt-style grouped 3x3, stride 1
+        (64, 64, 3, 2, 1, 1, 32, 9, 10, 1, false, false),    // 32 groups of 2 channels, stride 2
+        (16, 32, 1, 1, 0, 1, 4, 7, 9, 1, false, true),       // grouped pointwise + residual
     ];
 
     [Theory]
