@@ -117,7 +117,7 @@ internal sealed class GeneralizedRcnn : IDetector
                 logits.Data.AsSpan(((row + i) * logits.Channels + channel) * m2, m2).CopyTo(chosen.AsSpan(i * m2, m2));
             }
             observer?.Observe("mask_logits", n, [det.Count, 1, m, m], chosen);
-            Activations.Sigmoid(chosen, chosen);
+            if (chosen.Length > 0) Activations.Sigmoid(chosen, chosen);
             results[n] = (det, chosen);
             row += det.Count;
         }

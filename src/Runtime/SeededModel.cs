@@ -78,19 +78,25 @@ public static class SeededModel
             Array.Fill(values, bias);
             return;
         }
+        // Detectron2's own initialisers, as normal distributions of the same standard deviation: StandardRPNHead and RetinaNetHead
+        // convs normal(0.01); predictors normal(0.01) for scores, normal(0.001) for box deltas and mask logits; FPN convs and box-head
+        // FCs c2_xavier_fill (std 1 / sqrt(fan_in)); ResNet and mask-head convs He (c2_msra_fill, std sqrt(2 / fan)).
         double std;
         if (name.Contains("objectness_logits", StringComparison.Ordinal) || name.Contains("cls_score", StringComparison.Ordinal)
-            || name.Contains("mask_head.predictor", StringComparison.Ordinal))
+            || name.StartsWith("proposal_generator.rpn_head.conv", StringComparison.Ordinal)
+            || name.StartsWith("head.cls_subnet", StringComparison.Ordinal) || name.StartsWith("head.bbox_subnet", StringComparison.Ordinal))
             std = 0.01;
-        else if (name.Contains("bbox_pred", StringComparison.Ordinal) || name.Contains("anchor_deltas", StringComparison.Ordinal))
+        else if (name.Contains("bbox_pred", StringComparison.Ordinal) || name.Contains("anchor_deltas", StringComparison.Ordinal)
+            || name.Contains("mask_head.predictor", StringComparison.Ordinal))
             std = 0.001;
         else
         {
-            // He-normal over the fan-in (a conv's [out, in, kh, kw] or a linear's [out, in]; a transposed conv's [in, out, kh, kw]).
+            // Fan-in of a conv's [out, in, kh, kw] or a linear's [out, in]; a transposed conv's [in, out, kh, kw] uses out * kh * kw.
             long fanIn = 1;
             for (int i = 1; i < shape.Count; i++) fanIn *= shape[i];
-            if (name.Contains("deconv", StringComparison.Ordinal)) fanIn = (long)shape[0] * shape[2] * shape[3];
-            std = Math.Sqrt(2.0 / Math.Max(1, fanIn));
+            bool xavier = name.StartsWith("backbone.fpn_", StringComparison.Ordinal) || name.StartsWith("backbone.top_block", StringComparison.Ordinal)
+                || name.StartsWith("roi_heads.box_head.fc", StringComparison.Ordinal);
+            std = Math.Sqrt((xavier ? 1.0 : 2.0) / Math.Max(1, fanIn));
         }
         for (int i = 0; i < values.Length; i++) values[i] = (float)(std * Gaussian(random));
     }
@@ -129,8 +135,12 @@ public static class SeededModel
                 double count = (double)plane * x.Batch;
                 double m = s / count;
                 mean[c] = (float)m;
-                variance[c] = (float)Math.Max(s2 / count - (m * m), 1e-6);
+                variance[c] = (float)Math.Max(s2 / count - (m * m), 0);
             }
+            // A channel that is (nearly) constant on the calibration image would get a huge scale and blow up on any other image:
+            // floor every variance at 1 % of the layer's mean variance.
+            float floor = Math.Max(variance.Average() * 0.01f, 1e-6f);
+            for (int c = 0; c < variance.Length; c++) variance[c] = Math.Max(variance[c], floor);
             int[] shape = [x.Channels];
             weights[node.Name + ".running_mean"] = HostTensor.FromFloat32(shape, mean);
             weights[node.Name + ".running_var"] = HostTensor.FromFloat32(shape, variance);
