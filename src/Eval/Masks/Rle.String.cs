@@ -93,6 +93,16 @@ public sealed partial class Rle
             long x = 0;
             int k = 0;
             bool more = true;
+
+            // Most numbers are one character (no continuation bit 0x20): 5 bits, negative when bit 0x10 is set.
+            int single = s[p] - 48;
+            if ((uint)single < 32)
+            {
+                x = (single & 0x10) != 0 ? single - 32 : single;
+                p++;
+                more = false;
+            }
+
             while (more)
             {
                 if (p >= s.Length)
