@@ -50,4 +50,26 @@ public sealed class ServerBenchmarkTests
         Assert.Equal(10, ServerBenchmark.Percentile(sorted, 99));
         Assert.Equal(0, ServerBenchmark.Percentile([], 50));
     }
+
+    /// <summary>Protocol overhead alone: a model whose compute is a few additions, at concurrency 1, 8 and 32 (gated like the sample bench).</summary>
+    [Theory]
+    [InlineData("http")]
+    [InlineData("grpc")]
+    public async Task Bench_TrivialModel_MeasuresProtocolOverhead(string scheme)
+    {
+        Assert.SkipUnless(Environment.GetEnvironmentVariable("DETSERVE_SERVE_BENCH") == "1", "set DETSERVE_SERVE_BENCH=1 to measure");
+        await using var server = await TestServer.StartAsync();
+        var port = scheme == "grpc" ? server.Server.GrpcPort : server.Server.HttpPort;
+        using var bench = new ServerBenchmark(new ServerBenchmarkOptions
+        {
+            Server = new Uri($"{scheme}://127.0.0.1:{port}"),
+            Model = "nobatch",
+            Concurrency = [1, 8, 32],
+            WarmupRequests = 200,
+            MeasurementSeconds = 3,
+        });
+        var results = await bench.RunAsync(Ct);
+        TestContext.Current.TestOutputHelper!.WriteLine($"{scheme} " + ServerBenchmark.Format("nobatch", results));
+        Assert.All(results, r => Assert.Equal(0, r.Errors));
+    }
 }

@@ -16,7 +16,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Detserve.Serve.Hosting;
 
 /// <summary>
-/// A running Detserve server: one Kestrel host with three endpoints (HTTP/REST on HTTP/1.1 and h2c, gRPC on
+/// A running Detserve server: one Kestrel host with three endpoints (HTTP/REST on HTTP/1.1, gRPC on
 /// h2c only, metrics on HTTP/1.1), the model repository, and the inference service behind both protocols.
 /// Each endpoint tags its connections so requests are routed by endpoint, whatever port it got.
 /// </summary>
@@ -101,7 +101,7 @@ public sealed class InferenceServer : IAsyncDisposable
             });
             if (options.AllowHttp)
             {
-                Listen("http", options.HttpPort, HttpProtocols.Http1AndHttp2);
+                Listen("http", options.HttpPort, HttpProtocols.Http1);
             }
 
             if (options.AllowGrpc)
