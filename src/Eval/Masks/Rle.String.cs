@@ -169,21 +169,31 @@ public sealed partial class Rle
         int p = 0;
         while (p < s.Length)
         {
-            long x = 0;
-            int k = 0;
-            int c;
-            do
+            long x;
+            int c = s[p] - 48;
+            if ((c & 0x20) == 0)
             {
-                c = s[p] - 48;
-                x |= (long)(c & 0x1f) << (5 * k);
+                // One character: 5 bits, negative when bit 0x10 is set.
+                x = (c & 0x10) != 0 ? (c & 0x1f) - 32 : c & 0x1f;
                 p++;
-                k++;
             }
-            while ((c & 0x20) != 0);
-
-            if ((c & 0x10) != 0)
+            else
             {
-                x |= -1L << (5 * k);
+                x = 0;
+                int k = 0;
+                do
+                {
+                    c = s[p] - 48;
+                    x |= (long)(c & 0x1f) << (5 * k);
+                    p++;
+                    k++;
+                }
+                while ((c & 0x20) != 0);
+
+                if ((c & 0x10) != 0)
+                {
+                    x |= -1L << (5 * k);
+                }
             }
 
             if (m > 2)
