@@ -6,8 +6,9 @@ namespace Detserve.Import.Config;
 /// Evaluates the argument of <c>!!python/object/apply:eval</c> as the zoo writes it (configs/Base-RetinaNet.yaml:
 /// <c>[[x, x * 2**(1.0/3), x * 2**(2.0/3) ] for x in [32, 64, 128, 256, 512 ]]</c>) without executing anything.
 /// The language: int and float literals; <c>+ - * / **</c> and unary <c>+ -</c> with Python's precedence and
-/// numeric semantics (int op int stays int except <c>/</c>, <c>**</c> is right-associative and binds tighter than a
-/// unary minus on its left); parentheses; list and tuple displays; list comprehensions
+/// numeric semantics (int op int stays an exact int except <c>/</c>, which is correctly rounded like CPython's
+/// long_true_divide; <c>**</c> is right-associative and binds tighter than a unary minus on its left; ints convert to
+/// float with correct rounding); parentheses; list and tuple displays; list comprehensions
 /// <c>[expr for x in iterable ...]</c> whose iterables are lists, tuples or <c>range(...)</c>. The only names are
 /// the comprehension variables and <c>range</c>; every other name, call, attribute, string or operator is refused.
 /// </summary>
@@ -17,6 +18,9 @@ internal sealed class SafeExpressionEvaluator
     private const int MaxTokens = 10_000;
     private const int MaxDepth = 64;
     private const int MaxElements = 100_000;
+
+    /// <summary>Python ints are unbounded; intermediate ints here may grow to this many bits (results must fit 64).</summary>
+    private const long MaxIntBits = 65_536;
 
     private readonly List<PythonToken> _tokens;
     private readonly Dictionary<string, object> _scope = new(StringComparer.Ordinal);
@@ -41,7 +45,7 @@ internal sealed class SafeExpressionEvaluator
                 throw new PythonSyntaxException($"unexpected '{evaluator.Peek.Text}' at offset {evaluator.Peek.Position}");
             }
 
-            return value;
+            return Normalize(value);
         }
         catch (PythonSyntaxException e)
         {
@@ -98,8 +102,7 @@ internal sealed class SafeExpressionEvaluator
                 ? RequireNumber(operand, op)
                 : RequireNumber(operand, op) switch
                 {
-                    long l when l == long.MinValue => throw Overflow(op),
-                    long l => -l,
+                    BigInteger b => -b,
                     double d => -d,
                     var other => other,
                 };
@@ -128,15 +131,11 @@ internal sealed class SafeExpressionEvaluator
         switch (token.Kind)
         {
             case PythonTokenKind.Int:
-            {
-                var big = (BigInteger)token.Value!;
-                return big <= long.MaxValue ? (long)big : throw Overflow(token);
-            }
-
+                return CheckBits((BigInteger)token.Value!, token);
             case PythonTokenKind.Float:
                 return (double)token.Value!;
             case PythonTokenKind.Name when _scope.TryGetValue(token.Text, out var bound):
-                return bound;
+                return bound is long l ? new BigInteger(l) : bound;
             case PythonTokenKind.Name:
                 throw new PythonSyntaxException($"name '{token.Text}' is not allowed (only comprehension variables; range() only after 'in')");
             case PythonTokenKind.Op when token.Text == "(":
@@ -154,7 +153,7 @@ internal sealed class SafeExpressionEvaluator
                     return first;
                 }
 
-                var items = new List<object?> { first };
+                var items = new List<object?> { Normalize(first) };
                 while (Peek.IsOp(","))
                 {
                     Take();
@@ -163,7 +162,7 @@ internal sealed class SafeExpressionEvaluator
                         break;
                     }
 
-                    items.Add(Expression(depth + 1));
+                    items.Add(Normalize(Expression(depth + 1)));
                     CountElements(1, token);
                 }
 
@@ -193,7 +192,7 @@ internal sealed class SafeExpressionEvaluator
             return Comprehension(elementStart, depth, open);
         }
 
-        var items = new List<object?> { first };
+        var items = new List<object?> { Normalize(first!) };
         CountElements(1, open);
         while (Peek.IsOp(","))
         {
@@ -203,7 +202,7 @@ internal sealed class SafeExpressionEvaluator
                 break;
             }
 
-            items.Add(Expression(depth + 1));
+            items.Add(Normalize(Expression(depth + 1)));
             CountElements(1, open);
         }
 
@@ -295,7 +294,7 @@ internal sealed class SafeExpressionEvaluator
         if (clause == clauses.Count)
         {
             _index = elementStart;
-            results.Add(Expression(depth + 1));
+            results.Add(Normalize(Expression(depth + 1)));
             CountElements(1, open);
             if (_index != elementEnd)
             {
@@ -371,7 +370,9 @@ internal sealed class SafeExpressionEvaluator
             var args = new List<long>();
             while (!Peek.IsOp(")"))
             {
-                args.Add(Expression(depth + 1) is long l ? l : throw new PythonSyntaxException("range() takes int arguments"));
+                args.Add(Expression(depth + 1) is BigInteger b && b >= long.MinValue && b <= long.MaxValue
+                    ? (long)b
+                    : throw new PythonSyntaxException("range() takes int arguments (64-bit)"));
                 if (!Peek.IsOp(","))
                 {
                     break;
@@ -419,58 +420,93 @@ internal sealed class SafeExpressionEvaluator
         if (op.Text == "/")
         {
             // Python 3 true division always gives a float; dividing by zero raises ZeroDivisionError.
-            var divisor = ToDouble(b);
-            return divisor == 0 ? throw new PythonSyntaxException("division by zero") : ToDouble(a) / divisor;
+            if (a is BigInteger x && b is BigInteger y)
+            {
+                return TrueDivide(x, y, op);
+            }
+
+            var divisor = ToDouble(b, op);
+            return divisor == 0 ? throw new PythonSyntaxException("division by zero") : ToDouble(a, op) / divisor;
         }
 
-        if (a is long x && b is long y)
+        if (a is BigInteger p && b is BigInteger q)
         {
-            try
-            {
-                return op.Text switch
-                {
-                    "+" => checked(x + y),
-                    "-" => checked(x - y),
-                    _ => checked(x * y),
-                };
-            }
-            catch (OverflowException)
-            {
-                throw Overflow(op);
-            }
+            return CheckBits(op.Text switch { "+" => p + q, "-" => p - q, _ => p * q }, op);
         }
 
-        var (p, q) = (ToDouble(a), ToDouble(b));
+        var (u, v) = (ToDouble(a, op), ToDouble(b, op));
         return op.Text switch
         {
-            "+" => p + q,
-            "-" => p - q,
-            _ => p * q,
+            "+" => u + v,
+            "-" => u - v,
+            _ => u * v,
         };
     }
 
-    /// <summary>Python's <c>**</c>: int ** non-negative int is an exact int; otherwise float, with Python's errors.</summary>
-    private static object Pow(PythonToken op, object baseValue, object exponent)
+    /// <summary>
+    /// CPython's long_true_divide: the correctly rounded quotient of two ints. Small ints are exact doubles, so one IEEE
+    /// division rounds correctly; otherwise a 55-bit quotient with a sticky bit is rounded once.
+    /// </summary>
+    private static double TrueDivide(BigInteger a, BigInteger b, PythonToken op)
     {
-        if (baseValue is long b && exponent is long e && e >= 0)
+        if (b.IsZero)
         {
-            if (b is 0 or 1)
-            {
-                return e == 0 ? 1L : b;
-            }
-
-            if (b == -1)
-            {
-                return e % 2 == 0 ? 1L : -1L;
-            }
-
-            // |b| >= 2, so any exponent past 63 leaves the 64-bit range.
-            var result = e <= 63 ? BigInteger.Pow(b, (int)e) : BigInteger.Zero;
-            return e <= 63 && result >= long.MinValue && result <= long.MaxValue ? (long)result : throw Overflow(op);
+            throw new PythonSyntaxException("division by zero");
         }
 
-        var x = ToDouble(baseValue);
-        var y = ToDouble(exponent);
+        var limit = BigInteger.One << 53;
+        if (BigInteger.Abs(a) <= limit && BigInteger.Abs(b) <= limit)
+        {
+            return (double)(long)a / (long)b;
+        }
+
+        var negative = (a.Sign < 0) != (b.Sign < 0);
+        var n = BigInteger.Abs(a);
+        var d = BigInteger.Abs(b);
+        if (n.IsZero)
+        {
+            return negative ? -0.0 : 0.0;
+        }
+
+        var shift = 55 - (int)(n.GetBitLength() - d.GetBitLength());
+        var q = BigInteger.DivRem(shift >= 0 ? n << shift : n, shift >= 0 ? d : d << -shift, out var rem);
+        if (!rem.IsZero)
+        {
+            q = (q << 1) | BigInteger.One;
+            shift++;
+        }
+
+        var result = Math.ScaleB((double)(ulong)q, -shift);
+        return double.IsInfinity(result)
+            ? throw new PythonSyntaxException($"integer division result too large for a float (offset {op.Position})")
+            : negative ? -result : result;
+    }
+
+    /// <summary>Python's <c>**</c>: int ** non-negative int is an exact int; otherwise float pow, with Python's errors.</summary>
+    private static object Pow(PythonToken op, object baseValue, object exponent)
+    {
+        if (baseValue is BigInteger b && exponent is BigInteger e && e.Sign >= 0)
+        {
+            if (b.IsZero || b.IsOne || e.IsZero)
+            {
+                return e.IsZero ? BigInteger.One : b;
+            }
+
+            if (b == BigInteger.MinusOne)
+            {
+                return e.IsEven ? BigInteger.One : BigInteger.MinusOne;
+            }
+
+            if (e > MaxIntBits || (BigInteger.Abs(b).GetBitLength() - 1) * (long)e > MaxIntBits)
+            {
+                throw Overflow(op);
+            }
+
+            return BigInteger.Pow(b, (int)e);
+        }
+
+        var x = ToDouble(baseValue, op);
+        var y = ToDouble(exponent, op);
         if (x == 0 && y < 0)
         {
             throw new PythonSyntaxException("0.0 cannot be raised to a negative power");
@@ -484,17 +520,55 @@ internal sealed class SafeExpressionEvaluator
 
         var r = Math.Pow(x, y);
         return double.IsInfinity(r) && double.IsFinite(x) && double.IsFinite(y)
-            ? throw new PythonSyntaxException("float power overflows")
+            ? throw new PythonSyntaxException("float power overflows (OverflowError)")
             : r;
     }
 
     private static object RequireNumber(object value, PythonToken op) =>
-        value is long or double ? value : throw new PythonSyntaxException($"operator '{op.Text}' at offset {op.Position} needs numbers");
+        value is BigInteger or double ? value : throw new PythonSyntaxException($"operator '{op.Text}' at offset {op.Position} needs numbers");
 
-    private static double ToDouble(object value) => value is long l ? l : (double)value;
+    /// <summary>Python's int -> float: correctly rounded (round half to even), OverflowError past the float range.</summary>
+    private static double ToDouble(object value, PythonToken op)
+    {
+        if (value is double d)
+        {
+            return d;
+        }
+
+        var big = (BigInteger)value;
+        if (big >= long.MinValue && big <= long.MaxValue)
+        {
+            return (long)big;
+        }
+
+        // Keep the top 64 bits with a sticky bit for everything below, so the one rounding to 53 bits is correct.
+        var magnitude = BigInteger.Abs(big);
+        var shift = (int)magnitude.GetBitLength() - 64;
+        var top = magnitude >> shift;
+        if (!(magnitude & ((BigInteger.One << shift) - 1)).IsZero)
+        {
+            top |= BigInteger.One;
+        }
+
+        var result = Math.ScaleB((double)(ulong)top, shift);
+        return double.IsInfinity(result)
+            ? throw new PythonSyntaxException($"int too large to convert to float (offset {op.Position})")
+            : big.Sign < 0 ? -result : result;
+    }
+
+    /// <summary>A value as it may be stored in a config: ints must fit 64 bits (Python's need not; Detserve refuses).</summary>
+    private static object Normalize(object value) => value switch
+    {
+        BigInteger b when b >= long.MinValue && b <= long.MaxValue => (long)b,
+        BigInteger => throw new PythonSyntaxException("integer result beyond 64 bits (a config value must fit)"),
+        _ => value,
+    };
+
+    private static BigInteger CheckBits(BigInteger value, PythonToken at) =>
+        BigInteger.Abs(value).GetBitLength() > MaxIntBits ? throw Overflow(at) : value;
 
     private static PythonSyntaxException Overflow(PythonToken op) =>
-        new($"integer result beyond 64 bits at offset {op.Position}");
+        new($"integer beyond {MaxIntBits} bits at offset {op.Position}");
 
     private void CountElements(int n, PythonToken at)
     {
