@@ -131,4 +131,33 @@ public sealed class CocoEvaluationBehaviourTests
         Assert.Equal(Enumerable.Range(0, original.Count).Select(i => original[i]), Enumerable.Range(0, back.Count).Select(i => back[i]));
         Assert.Equal(CocoEvaluation.Evaluate(gt, original, IouType.Segm).Stats, CocoEvaluation.Evaluate(gt, back, IouType.Segm).Stats);
     }
+
+    [Theory]
+    [InlineData("dets_bbox_maxdets.json", IouType.Bbox)]
+    [InlineData("dets_segm_maxdets.json", IouType.Segm)]
+    public void ParallelEvaluationIsBitEqualToSerial(string file, IouType type)
+    {
+        CocoGroundTruth gt = CocoGroundTruth.Load(GoldenFiles.Path_("cocoeval", "gt.json"));
+        CocoResults results = CocoResults.Load(GoldenFiles.Path_("cocoeval", file), gt);
+        CocoAccumulation serial = CocoEvaluation.Evaluate(gt, results, type, new CocoEvalParams { MaxDegreeOfParallelism = 1 }).Accumulation!;
+        CocoAccumulation parallel = CocoEvaluation.Evaluate(gt, results, type, new CocoEvalParams { MaxDegreeOfParallelism = 8 }).Accumulation!;
+        for (int t = 0; t < serial.T; t++)
+        {
+            for (int k = 0; k < serial.K; k++)
+            {
+                for (int a = 0; a < serial.A; a++)
+                {
+                    for (int m = 0; m < serial.M; m++)
+                    {
+                        Assert.Equal(serial.GetRecall(t, k, a, m), parallel.GetRecall(t, k, a, m));
+                        for (int r = 0; r < serial.R; r++)
+                        {
+                            Assert.Equal(serial.GetPrecision(t, r, k, a, m), parallel.GetPrecision(t, r, k, a, m));
+                            Assert.Equal(serial.GetScore(t, r, k, a, m), parallel.GetScore(t, r, k, a, m));
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
