@@ -28,6 +28,8 @@ public class ConvTests
         (32, 32, 3, 1, 1, 1, 4, 13, 11, 2, true, false),     // ResNeXt-style grouped 3x3, stride 1
         (64, 64, 3, 2, 1, 1, 32, 9, 10, 1, false, false),    // 32 groups of 2 channels, stride 2
         (16, 32, 1, 1, 0, 1, 4, 7, 9, 1, false, true),       // grouped pointwise + residual
+        (8, 12, 3, 1, 1, 1, 1, 7, 7, 9, true, true),         // mask-head-like batch: images share a GEMM (groups of 2 + a single)
+        (6, 10, 3, 1, 1, 1, 2, 5, 6, 12, false, false),      // image groups with conv groups
     ];
 
     [Theory]
