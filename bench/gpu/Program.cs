@@ -133,6 +133,52 @@ owned.Add(rpn);
     using var graph = stream.Capture(s => rpn.Enqueue(objectness, deltas, anchors, H, W, boxes, logits, count, s), "rpn");
     timer.Time("rpn proposals, CUDA graph replay", $"{rpn.TotalAnchors} anchors -> 1000", s => graph.Launch(s));
 }
+// Breakdown of the two post-processing stages: top-k alone on the RPN's rows, NMS alone at both sizes.
+{
+    long[] offsets = new long[levels.Length];
+    int[] counts = new int[levels.Length];
+    long total = 0;
+    for (int l = 0; l < levels.Length; l++) { offsets[l] = total; counts[l] = levels[l].Item1 * levels[l].Item2 * 3; total += counts[l]; }
+    var values = Buffer(total, seed: 11, low: -8f, high: 8f);
+    var dOffsets = device.Allocate(offsets.Length * 8L);
+    var dCounts = device.Allocate(counts.Length * 4L);
+    owned.Add(dOffsets);
+    owned.Add(dCounts);
+    dOffsets.Upload<long>(offsets, stream);
+    dCounts.Upload<int>(counts, stream);
+    var topIdx = Buffer(5000);
+    var topVal = Buffer(5000);
+    var topCount = Buffer(5);
+    var topk = new TopKOp(kernels, 1000);
+    timer.Time("  top-k alone, RPN rows", "5 rows (338688 .. 1323) -> 1000", s => topk.Enqueue(values, dOffsets, dCounts, 5, 1000, null, topIdx, topVal, topCount, s));
+    foreach (var (label, n, groupsCount, maxOut, iou) in new[] { ("  NMS alone, RPN-like", 5000, 5, 1000, 0.7), ("  NMS alone, box-head-like", 80000, 80, 100, 0.5) })
+    {
+        var rng = new Random(n);
+        var boxes = new float[n * 4];
+        var groups = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            float x = (float)rng.NextDouble() * 1200, y = (float)rng.NextDouble() * 1200;
+            boxes[i * 4] = x; boxes[i * 4 + 1] = y; boxes[i * 4 + 2] = x + 20 + (float)rng.NextDouble() * 300; boxes[i * 4 + 3] = y + 20 + (float)rng.NextDouble() * 300;
+            groups[i] = i % groupsCount;
+        }
+        var dBoxes = device.Allocate(n * 16L);
+        var dGroups = device.Allocate(n * 4L);
+        var dCount = device.Allocate(4);
+        owned.Add(dBoxes);
+        owned.Add(dGroups);
+        owned.Add(dCount);
+        dBoxes.Upload<float>(boxes, stream);
+        dGroups.Upload<int>(groups, stream);
+        dCount.Upload<int>([n], stream);
+        var scores = Buffer(n, seed: n + 1, low: 0f, high: 1f);
+        var nmsOp = new BatchedNmsOp(kernels, n, groupsCount, n / groupsCount, maxOut);
+        owned.Add(nmsOp);
+        var keep = Buffer(maxOut);
+        var keepCount = Buffer(1);
+        timer.Time(label, $"{n} boxes, {groupsCount} groups, iou {iou}", s => nmsOp.Enqueue(dBoxes, scores, dGroups, dCount, iou, keep, keepCount, null, s));
+    }
+}
 // Box-head inference at SCORE_THRESH_TEST 0: 1000 proposals x 80 classes.
 {
     var fast = new FastRcnnInferenceOp(kernels, 1000, 80, [10f, 10f, 5f, 5f], 0.0f, 0.5, 100);

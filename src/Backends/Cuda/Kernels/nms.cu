@@ -63,18 +63,31 @@ extern "C" __global__ void __launch_bounds__(256) nms_per_group(
     for (int w = 1; w < (int)((blockDim.x + 31) >> 5); w++) maxCoordinate = fmaxf(maxCoordinate, sMax[w]);
     const float offset = useOffsets ? (float)g * (maxCoordinate + 1.0f) : 0.0f;
 
-    for (int i = threadIdx.x; i < count; i += blockDim.x)
+    // Every block reads all group ids; 8 independent loads per thread keep that from being latency-bound.
+    for (int start = 0; start < count; start += blockDim.x * 8)
     {
-        if (groups[i] != g) continue;
-        const int slot = atomicAdd(&sMembers, 1);
-        if (slot < NMS_MAX_GROUP)
+        int ids[8];
+#pragma unroll
+        for (int j = 0; j < 8; j++)
         {
-            sKeys[slot] = score_key(scores[i]);
-            sIdx[slot] = i;
+            const int i = start + j * blockDim.x + threadIdx.x;
+            ids[j] = i < count ? groups[i] : -1;
         }
-        else
+#pragma unroll
+        for (int j = 0; j < 8; j++)
         {
-            atomicAdd(overflow, 1);
+            if (ids[j] != g) continue;
+            const int i = start + j * blockDim.x + threadIdx.x;
+            const int slot = atomicAdd(&sMembers, 1);
+            if (slot < NMS_MAX_GROUP)
+            {
+                sKeys[slot] = score_key(scores[i]);
+                sIdx[slot] = i;
+            }
+            else
+            {
+                atomicAdd(overflow, 1);
+            }
         }
     }
     __syncthreads();
@@ -112,9 +125,11 @@ extern "C" __global__ void __launch_bounds__(256) nms_per_group(
     __syncthreads();
 
     const int words = (n + 63) / 64;
+    // Consecutive threads take consecutive rows i of the same word w, so a warp reads the same column box j at each
+    // step (a shared-memory broadcast); with w varying fastest every lane hit the same bank (a 32-way conflict).
     for (int t = threadIdx.x; t < n * words; t += blockDim.x)
     {
-        const int i = t / words, w = t - i * words;
+        const int w = t / n, i = t - w * n;
         const float ix1 = sBox[i * 4 + 0], iy1 = sBox[i * 4 + 1], ix2 = sBox[i * 4 + 2], iy2 = sBox[i * 4 + 3];
         const float iarea = (ix2 - ix1) * (iy2 - iy1);
         unsigned long long bits = 0ull;

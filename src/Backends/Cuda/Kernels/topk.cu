@@ -5,8 +5,8 @@
 //         outIndices (int32, index within the row, or indexMap[rowOffset + index] when indexMap is given),
 //         outValues (float32), and outCounts[r] = min(k, rowCounts[r]).
 // Mapping: one block per row (blockDim a multiple of 32, at most 1024). Radix select on order-preserving 32-bit keys
-//          (4 passes of 8-bit digit histograms in shared memory) finds the k-th largest key T; one pass in index
-//          order takes every key > T and the lowest-index keys == T; a bitonic sort of the k winners in shared memory
+//          (4 passes of warp-aggregated 8-bit digit histograms in shared memory) finds the k-th largest key T; one
+//          pass takes every key > T and the lowest-index keys == T (unordered when every key == T is taken); a bitonic sort of the k winners in shared memory
 //          (TOPK_MAX = a power of two >= k, a -D constant) orders them.
 // Semantics: largest first; NaN counts as the largest value (as torch.topk); ties are ordered by lower index first
 //            (PyTorch's CPU order of exactly equal values is an artefact of std::partial_sort and is not reproduced).
@@ -15,6 +15,7 @@
 #ifndef TOPK_MAX
 #define TOPK_MAX 1024
 #endif
+#define TOPK_UNROLL 8
 
 __device__ __forceinline__ unsigned int order_key(float f)
 {
@@ -91,7 +92,7 @@ extern "C" __global__ void __launch_bounds__(1024) topk_rows(
     __shared__ int sIdx[TOPK_MAX];
     __shared__ int hist[256];
     __shared__ int warpSums[32];
-    __shared__ int sDigit, sAbove;
+    __shared__ int sDigit, sAbove, sEqual, sTaken;
 
     const int row = blockIdx.x;
     const long long base = rowOffsets[row];
@@ -109,10 +110,28 @@ extern "C" __global__ void __launch_bounds__(1024) topk_rows(
         const int shift = 24 - 8 * pass;
         for (int i = threadIdx.x; i < 256; i += blockDim.x) hist[i] = 0;
         __syncthreads();
-        for (int i = threadIdx.x; i < n; i += blockDim.x)
+        // Warp-aggregated histogram: float keys share their top bytes, so plain shared atomics would serialise on a
+        // few bins; lanes with the same digit add once through their leader (__match_any_sync).
+        // TOPK_UNROLL independent loads per thread are issued before any is used: one block streams a whole row, so
+        // it is bound by load latency, not bandwidth.
+        for (int start = 0; start < n; start += blockDim.x * TOPK_UNROLL)
         {
-            const unsigned int key = order_key(v[i]);
-            if ((key & prefixMask) == prefix) atomicAdd(&hist[(key >> shift) & 255u], 1);
+            unsigned int keys[TOPK_UNROLL];
+#pragma unroll
+            for (int j = 0; j < TOPK_UNROLL; j++)
+            {
+                const int i = start + j * blockDim.x + threadIdx.x;
+                keys[j] = i < n ? order_key(v[i]) : 0u;
+            }
+#pragma unroll
+            for (int j = 0; j < TOPK_UNROLL; j++)
+            {
+                const int i = start + j * blockDim.x + threadIdx.x;
+                const bool active = i < n && (keys[j] & prefixMask) == prefix;
+                const unsigned int digit = active ? ((keys[j] >> shift) & 255u) : 0xffffffffu;
+                const unsigned int peers = __match_any_sync(0xffffffffu, digit);
+                if (active && (__ffs(peers) - 1) == (int)(threadIdx.x & 31)) atomicAdd(&hist[digit], __popc(peers));
+            }
         }
         __syncthreads();
         if (threadIdx.x == 0)
@@ -125,6 +144,7 @@ extern "C" __global__ void __launch_bounds__(1024) topk_rows(
             }
             sDigit = d;
             sAbove = above;
+            sEqual = hist[d];
         }
         __syncthreads();
         prefix |= (unsigned int)sDigit << shift;
@@ -134,25 +154,63 @@ extern "C" __global__ void __launch_bounds__(1024) topk_rows(
     }
     const unsigned int threshold = prefix;
 
-    // Take, in index order, every key above the threshold and the first `need` keys equal to it.
-    int taken = 0, tiesSeen = 0;
-    for (int start = 0; start < n; start += blockDim.x)
+    // After the last pass sEqual counts the keys equal to the threshold. When all of them are taken the winners are
+    // exactly the keys >= threshold and may be gathered in any order (the sort below fixes it); otherwise take, in
+    // index order, every key above the threshold and the first `need` keys equal to it.
+    if (sEqual == need)
     {
-        const int i = start + threadIdx.x;
-        const unsigned int key = i < n ? order_key(v[i]) : 0u;
-        const int isTie = (i < n && key == threshold) ? 1 : 0;
-        int tiesTotal;
-        const int tieRank = block_exclusive_scan(isTie, warpSums, &tiesTotal);
-        const int take = (i < n && key > threshold) || (isTie && tiesSeen + tieRank < need) ? 1 : 0;
-        int takeTotal;
-        const int pos = block_exclusive_scan(take, warpSums, &takeTotal);
-        if (take)
+        if (threadIdx.x == 0) sTaken = 0;
+        __syncthreads();
+        const int lane = threadIdx.x & 31;
+        for (int start = 0; start < n; start += blockDim.x * TOPK_UNROLL)
         {
-            sKeys[taken + pos] = key;
-            sIdx[taken + pos] = i;
+            unsigned int keys[TOPK_UNROLL];
+#pragma unroll
+            for (int j = 0; j < TOPK_UNROLL; j++)
+            {
+                const int i = start + j * blockDim.x + threadIdx.x;
+                keys[j] = i < n ? order_key(v[i]) : 0u;
+            }
+#pragma unroll
+            for (int j = 0; j < TOPK_UNROLL; j++)
+            {
+                const int i = start + j * blockDim.x + threadIdx.x;
+                const bool take = i < n && keys[j] >= threshold;
+                const unsigned int ballot = __ballot_sync(0xffffffffu, take);
+                int slot = 0;
+                if (lane == 0 && ballot != 0u) slot = atomicAdd(&sTaken, __popc(ballot));
+                slot = __shfl_sync(0xffffffffu, slot, 0);
+                if (take)
+                {
+                    const int pos = slot + __popc(ballot & ((1u << lane) - 1u));
+                    sKeys[pos] = keys[j];
+                    sIdx[pos] = i;
+                }
+            }
         }
-        taken += takeTotal;
-        tiesSeen += tiesTotal;
+        __syncthreads();
+    }
+    else
+    {
+        int taken = 0, tiesSeen = 0;
+        for (int start = 0; start < n; start += blockDim.x)
+        {
+            const int i = start + threadIdx.x;
+            const unsigned int key = i < n ? order_key(v[i]) : 0u;
+            const int isTie = (i < n && key == threshold) ? 1 : 0;
+            int tiesTotal;
+            const int tieRank = block_exclusive_scan(isTie, warpSums, &tiesTotal);
+            const int take = (i < n && key > threshold) || (isTie && tiesSeen + tieRank < need) ? 1 : 0;
+            int takeTotal;
+            const int pos = block_exclusive_scan(take, warpSums, &takeTotal);
+            if (take)
+            {
+                sKeys[taken + pos] = key;
+                sIdx[taken + pos] = i;
+            }
+            taken += takeTotal;
+            tiesSeen += tiesTotal;
+        }
     }
     int size = 1;
     while (size < keff) size <<= 1;
