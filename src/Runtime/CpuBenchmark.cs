@@ -24,6 +24,7 @@ public static class CpuBenchmark
 
         var times = new List<double>();
         var cpu = new List<double>();
+        IReadOnlyDictionary<string, double> lastPhases = new Dictionary<string, double>();
         int detections = 0;
         using Process process = Process.GetCurrentProcess();
         for (int i = 0; i < warmup + runs; i++)
@@ -31,11 +32,14 @@ public static class CpuBenchmark
             process.Refresh();
             TimeSpan c0 = process.TotalProcessorTime;
             long t0 = Stopwatch.GetTimestamp();
-            IReadOnlyList<Instances> result = predictor.Run(images);
+            var timer = new StageTimer();
+            IReadOnlyList<Instances> result = predictor.Run(images, timer);
+            long tNetwork = Stopwatch.GetTimestamp();
             long masked = 0;
             foreach (Instances r in result)
                 for (int d = 0; d < r.Count; d++) masked += r.GetMaskRegion(d)?.Crop.Length ?? 0;
             double s = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+            var phases = new Dictionary<string, double>(timer.Phases()) { ["mask_paste"] = Stopwatch.GetElapsedTime(tNetwork).TotalSeconds };
             process.Refresh();
             double c = (process.TotalProcessorTime - c0).TotalSeconds;
             detections = result[0].Count;
@@ -43,14 +47,16 @@ public static class CpuBenchmark
             {
                 times.Add(s);
                 cpu.Add(c);
+                lastPhases = phases;
             }
-            log?.Invoke($"run {i}{(i < warmup ? " (warm-up)" : "")}: {s:F3} s wall, {c:F3} s CPU, {detections} detections, {masked} mask-region pixels");
+            log?.Invoke($"run {i}{(i < warmup ? " (warm-up)" : "")}: {s:F3} s wall, {c:F3} s CPU, {detections} detections, {masked} mask-region pixels; "
+                + string.Join(", ", phases.Select(p => $"{p.Key} {p.Value:F2} s")));
         }
         double[] sorted = times.Order().ToArray();
         double median = Median(sorted);
         double p99 = sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(0.99 * sorted.Length) - 1)];
         return new CpuBenchmarkResult(height, width, batch, threads == 0 ? Environment.ProcessorCount : threads, predictor.BackendDescription,
-            times, median, times.Average(), sorted[0], p99, cpu, Median(cpu.Order().ToArray()), detections);
+            times, median, times.Average(), sorted[0], p99, cpu, Median(cpu.Order().ToArray()), lastPhases, detections);
     }
 
     private static double Median(double[] sorted) =>

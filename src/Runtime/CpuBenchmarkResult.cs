@@ -17,4 +17,5 @@ public sealed record CpuBenchmarkResult(
     double P99Seconds,
     IReadOnlyList<double> CpuSeconds,
     double MedianCpuSeconds,
+    IReadOnlyDictionary<string, double> LastRunPhasesSeconds,
     int Detections);
