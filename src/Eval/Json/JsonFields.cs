@@ -169,7 +169,14 @@ internal static class JsonFields
                     break;
                 }
 
-                coordinates.Add(CurrentDouble(ref reader, context, $"{field}[{polygons.Count}]"));
+                if (reader.TokenType != JsonTokenType.Number || !reader.TryGetDouble(out double coordinate) || !double.IsFinite(coordinate))
+                {
+                    // Only a failing coordinate pays for the field name with its polygon index.
+                    CurrentDouble(ref reader, context, $"{field}[{polygons.Count}]");
+                    throw context.Error($"field {field}[{polygons.Count}] is not a finite number");
+                }
+
+                coordinates.Add(coordinate);
             }
 
             polygons.Add([.. coordinates]);
