@@ -73,11 +73,7 @@ public sealed class Conv2d
         }
     }
 
-    /// <summary>
-    /// One Forward call cut into tiles: (image, group, row block of Cout, column block of Ho·Wo). When each image has
-    /// few output positions (the mask head: 100 RoIs of 14 x 14), several images share one tile so that one sgemm call
-    /// packs the weights for ~1000 columns instead of ~200.
-    /// </summary>
+    /// <summary>One Forward call cut into tiles: (image, group, row block of Cout, column block of Ho·Wo).</summary>
     private sealed unsafe class ConvJob
     {
         private readonly Conv2d _layer;
@@ -87,8 +83,7 @@ public sealed class Conv2d
         private readonly float* _residual;
         private readonly int _height, _width, _outW;
         private readonly int _cinG, _coutG, _k, _n;
-        private readonly int _groups, _batch;
-        private readonly int _imagesPerTask, _imageGroups;
+        private readonly int _groups;
         private readonly int _colTile, _colTiles, _rowTile, _rowTiles;
         private readonly int _tasks;
 
@@ -117,12 +112,7 @@ public sealed class Conv2d
                 : Math.Max(256, (int)Math.Min(int.MaxValue, (long)ctx.ConvTileBytes * (ctx.Threads / threads) / 4 / Math.Max(1, _k)));
             _colTile = Math.Min(_n, RoundUp(target, 16));
             _colTiles = (_n + _colTile - 1) / _colTile;
-            _batch = batch;
-            _imagesPerTask = 1;
-            if (!layer.IsPointwise && _colTiles == 1 && batch > 1 && _n < 512)
-                _imagesPerTask = Math.Clamp(Math.Min(1024 / _n, batch / (threads * 2)), 1, batch);
-            _imageGroups = (batch + _imagesPerTask - 1) / _imagesPerTask;
-            int outer = _imageGroups * _groups * _colTiles;
+            int outer = batch * _groups * _colTiles;
             // Too few tiles to feed every thread (deep layers with small maps): also split the output channels.
             int rowSplits = 1;
             if (threads > 1 && outer < threads * 2)
@@ -143,14 +133,7 @@ public sealed class Conv2d
             int colTile = rest % _colTiles;
             rest /= _colTiles;
             int g = rest % _groups;
-            int n0 = (rest / _groups) * _imagesPerTask;
-            int images = Math.Min(_imagesPerTask, _batch - n0);
-            if (images > 1)
-            {
-                RunImageGroup(g, n0, images, rowTile);
-                return;
-            }
-            int nImage = n0;
+            int nImage = rest / _groups;
 
             Conv2dSpec s = _layer.Spec;
             int col0 = colTile * _colTile;
@@ -171,7 +154,7 @@ public sealed class Conv2d
             else
             {
                 using PooledBuffer<float> cols2 = _ctx.RentFloats(_k * cols);
-                Im2Col.Tile(new ReadOnlySpan<float>(image, _cinG * planeIn), _cinG, _height, _width, s, _outW, col0, cols, cols2.Span, cols);
+                Im2Col.Tile(new ReadOnlySpan<float>(image, _cinG * planeIn), _cinG, _height, _width, s, _outW, col0, cols, cols2.Span);
                 Sgemm.Multiply(_ctx, false, false, rows, cols, _k, weight, _k, cols2.Span, cols, c, _n);
             }
 
@@ -183,39 +166,6 @@ public sealed class Conv2d
                 var row = new Span<float>(_output + offset, cols);
                 ReadOnlySpan<float> res = _residual == null ? default : new ReadOnlySpan<float>(_residual + offset, cols);
                 Epilogue.Apply(row, hasBias ? _layer._bias[channel] : 0f, hasBias, res, s.Relu);
-            }
-        }
-
-        /// <summary>Images n0 .. n0 + images − 1 side by side in one im2col matrix and one sgemm, then copied out with the epilogue.</summary>
-        private void RunImageGroup(int g, int n0, int images, int rowTile)
-        {
-            Conv2dSpec s = _layer.Spec;
-            int m0 = rowTile * _rowTile;
-            int rows = Math.Min(_rowTile, _coutG - m0);
-            int planeIn = _height * _width;
-            int total = images * _n;
-            var weight = new ReadOnlySpan<float>(_layer._weight, (g * _coutG + m0) * _k, rows * _k);
-            using PooledBuffer<float> b = _ctx.RentFloats(_k * total);
-            using PooledBuffer<float> c = _ctx.RentFloats(rows * total);
-            for (int i = 0; i < images; i++)
-            {
-                float* image = _input + (((((long)n0 + i) * s.InChannels) + ((long)g * _cinG)) * planeIn);
-                Im2Col.Tile(new ReadOnlySpan<float>(image, _cinG * planeIn), _cinG, _height, _width, s, _outW, 0, _n, b.Span[(i * _n)..], total);
-            }
-            Sgemm.Multiply(_ctx, false, false, rows, total, _k, weight, _k, b.Span, total, c.Span, total);
-
-            bool hasBias = _layer._bias.Length != 0;
-            for (int i = 0; i < images; i++)
-            {
-                for (int r = 0; r < rows; r++)
-                {
-                    int channel = (g * _coutG) + m0 + r;
-                    long offset = ((((long)n0 + i) * s.OutChannels) + channel) * _n;
-                    var row = new Span<float>(_output + offset, _n);
-                    c.Span.Slice((r * total) + (i * _n), _n).CopyTo(row);
-                    ReadOnlySpan<float> res = _residual == null ? default : new ReadOnlySpan<float>(_residual + offset, _n);
-                    Epilogue.Apply(row, hasBias ? _layer._bias[channel] : 0f, hasBias, res, s.Relu);
-                }
             }
         }
 

@@ -9,7 +9,7 @@ internal static class Im2Col
 {
     internal static void Tile(
         ReadOnlySpan<float> image /* C x H x W of one group */, int channels, int height, int width,
-        in Conv2dSpec spec, int outWidth, int colStart, int cols, Span<float> dst /* (C·kh·kw) rows of cols, rowStride apart */, int rowStride)
+        in Conv2dSpec spec, int outWidth, int colStart, int cols, Span<float> dst /* (C·kh·kw) x cols */)
     {
         int kh = spec.KernelH, kw = spec.KernelW;
         for (int ky = 0; ky < kh; ky++)
@@ -20,7 +20,7 @@ internal static class Im2Col
                 {
                     ReadOnlySpan<float> plane = image.Slice(c * height * width, height * width);
                     int row = (((ky * kw) + kx) * channels) + c;
-                    Span<float> d = dst.Slice(row * rowStride, cols);
+                    Span<float> d = dst.Slice(row * cols, cols);
                     int col = colStart;
                     int end = colStart + cols;
                     int oy = col / outWidth;
