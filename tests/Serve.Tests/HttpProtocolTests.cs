@@ -209,6 +209,27 @@ public sealed class HttpProtocolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Infer_GzipBody_IsInflated_CorruptOneRejected()
+    {
+        using var compressed = new MemoryStream();
+        await using (var gzip = new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+        {
+            await gzip.WriteAsync(Encoding.UTF8.GetBytes(Valid), Ct);
+        }
+
+        var content = new ByteArrayContent(compressed.ToArray());
+        content.Headers.ContentEncoding.Add("gzip");
+        using var response = await Http.PostAsync("/v2/models/simple/infer", content, Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+
+        var corrupt = new ByteArrayContent([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xff, 0xff, 0xff]);
+        corrupt.Headers.ContentEncoding.Add("gzip");
+        using var rejected = await Http.PostAsync("/v2/models/simple/infer", corrupt, Ct);
+        Assert.Equal(HttpStatusCode.BadRequest, rejected.StatusCode);
+        await AssertStillServingAsync();
+    }
+
+    [Fact]
     public async Task Repository_Index_ListsModelsWithState()
     {
         using var response = await Http.PostAsync("/v2/repository/index", new StringContent("{}"), Ct);

@@ -8,15 +8,8 @@ namespace Detserve.Serve.Tests;
 /// <see cref="ServerBenchmark"/>. Heavy (seconds of CPU inference per level), so it runs only when
 /// DETSERVE_SERVE_BENCH=1; the numbers go to the test output.
 /// </summary>
-public sealed class SampleBenchmarkTests : IClassFixture<SampleServerFixture>
+public sealed class SampleBenchmarkTests
 {
-    private readonly SampleServerFixture _fixture;
-
-    public SampleBenchmarkTests(SampleServerFixture fixture)
-    {
-        _fixture = fixture;
-    }
-
     [Theory]
     [InlineData("grpc", "mask_rcnn")]
     [InlineData("http", "mask_rcnn")]
@@ -24,7 +17,10 @@ public sealed class SampleBenchmarkTests : IClassFixture<SampleServerFixture>
     public async Task Bench_SampleModel_ReportsServerOverhead(string scheme, string model)
     {
         Assert.SkipUnless(Environment.GetEnvironmentVariable("DETSERVE_SERVE_BENCH") == "1", "set DETSERVE_SERVE_BENCH=1 to measure the sample model");
-        var port = scheme == "grpc" ? _fixture.Server.GrpcPort : _fixture.Server.HttpPort;
+        var fixture = new SampleServerFixture();
+        await fixture.InitializeAsync();
+        await using var cleanup = fixture;
+        var port = scheme == "grpc" ? fixture.Server.GrpcPort : fixture.Server.HttpPort;
         using var bench = new ServerBenchmark(new ServerBenchmarkOptions
         {
             Server = new Uri($"{scheme}://127.0.0.1:{port}"),

@@ -177,4 +177,15 @@ public sealed class SchedulerTests
         Assert.Equal(8, error.Status);
         Assert.Contains("larger than max", error.StatusMessage, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task GrpcTimeout_PastDeadline_IsDeadlineExceeded()
+    {
+        await using var server = await TestServer.StartAsync(Repository("slow", TestRepository.Slow));
+        using var client = new Client.GrpcInferenceClient(new Uri($"http://127.0.0.1:{server.Server.GrpcPort}"), deadline: TimeSpan.FromMilliseconds(100));
+        var error = await Assert.ThrowsAsync<Client.GrpcCallException>(() => client.ModelInferAsync(GrpcRequests.Arith("slow", [1, 2, 3, 4], [1, 2, 3, 4]), Ct));
+        Assert.Equal(4, error.Status);
+        var ok = await server.Grpc.ModelInferAsync(GrpcRequests.Arith("slow", [1, 2, 3, 4], [1, 2, 3, 4]), Ct);
+        Assert.Equal([2f, 4f, 6f, 8f], GrpcRequests.Output(ok, "OUTPUT0"));
+    }
 }

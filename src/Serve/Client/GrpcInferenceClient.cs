@@ -18,9 +18,14 @@ public sealed class GrpcInferenceClient : IDisposable
 
     private readonly HttpClient _http;
     private readonly int _maxMessageBytes;
+    private readonly TimeSpan? _deadline;
 
-    public GrpcInferenceClient(Uri address, int maxMessageBytes = 1 << 30)
+    /// <param name="address">http://host:port of the gRPC endpoint.</param>
+    /// <param name="maxMessageBytes">Largest response message accepted.</param>
+    /// <param name="deadline">Sent as grpc-timeout on every call (the server answers DEADLINE_EXCEEDED past it).</param>
+    public GrpcInferenceClient(Uri address, int maxMessageBytes = 1 << 30, TimeSpan? deadline = null)
     {
+        _deadline = deadline;
         var handler = new SocketsHttpHandler
         {
             EnableMultipleHttp2Connections = true,
@@ -70,6 +75,11 @@ public sealed class GrpcInferenceClient : IDisposable
         };
         message.Content.Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
         message.Headers.TryAddWithoutValidation("te", "trailers");
+        if (_deadline is { } deadline)
+        {
+            message.Headers.TryAddWithoutValidation("grpc-timeout", ((long)Math.Ceiling(deadline.TotalMilliseconds)).ToString(System.Globalization.CultureInfo.InvariantCulture) + "m");
+        }
+
         using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode != HttpStatusCode.OK)
         {

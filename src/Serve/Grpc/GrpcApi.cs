@@ -55,7 +55,16 @@ public sealed class GrpcApi
                 throw new GrpcStatusException(12, $"grpc-encoding '{encoding}' is not supported");
             }
 
-            await DispatchAsync(context, path, context.RequestAborted).ConfigureAwait(false);
+            using var deadline = Deadline(context);
+            try
+            {
+                await DispatchAsync(context, path, deadline.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ServeException { Code: ServeErrorCode.Cancelled }
+                && deadline.IsCancellationRequested && !context.RequestAborted.IsCancellationRequested)
+            {
+                throw new GrpcStatusException(4, "Deadline Exceeded");
+            }
         }
         catch (GrpcStatusException e)
         {
@@ -77,6 +86,43 @@ public sealed class GrpcApi
         {
             context.Response.AppendTrailer("grpc-message", PercentEncode(message));
         }
+    }
+
+    /// <summary>
+    /// The call's token: the client going away, or its grpc-timeout passing ("TimeoutValue TimeoutUnit", up to 8 digits and
+    /// one of H M S m u n, PROTOCOL-HTTP2.md), after which the call ends with DEADLINE_EXCEEDED.
+    /// </summary>
+    private static CancellationTokenSource Deadline(HttpContext context)
+    {
+        TimeSpan? timeout = null;
+        if (context.Request.Headers.TryGetValue("grpc-timeout", out var header))
+        {
+            var text = header.ToString();
+            if (text.Length is < 2 or > 9 || !long.TryParse(text.AsSpan(0, text.Length - 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value))
+            {
+                throw new GrpcStatusException(13, $"malformed grpc-timeout '{text}'");
+            }
+
+            timeout = text[^1] switch
+            {
+                'H' => TimeSpan.FromHours(value),
+                'M' => TimeSpan.FromMinutes(value),
+                'S' => TimeSpan.FromSeconds(value),
+                'm' => TimeSpan.FromMilliseconds(value),
+                'u' => TimeSpan.FromMicroseconds(value),
+                'n' => TimeSpan.FromTicks(Math.Max(1, value / 100)),
+                _ => throw new GrpcStatusException(13, $"malformed grpc-timeout '{text}'"),
+            };
+        }
+
+        var source = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        // CancelAfter takes at most ~49 days; a longer deadline is no deadline in practice.
+        if (timeout is { } t && t < TimeSpan.FromDays(30))
+        {
+            source.CancelAfter(t);
+        }
+
+        return source;
     }
 
     private async Task DispatchAsync(HttpContext context, string path, CancellationToken cancellationToken)

@@ -71,7 +71,7 @@ public sealed class InferenceServer : IAsyncDisposable
         var repository = new ModelRepositoryManager(options, backends, logger);
         await repository.StartAsync(cancellationToken).ConfigureAwait(false);
         var service = new InferenceService(options, repository);
-        var httpApi = new HttpApi(service, logger);
+        var httpApi = new HttpApi(service, options.HttpMaxBodyBytes, logger);
         var grpcApi = new GrpcApi(service, options.GrpcMaxMessageBytes, logger);
         var cpu = new CpuMetricsSampler();
 

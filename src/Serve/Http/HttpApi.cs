@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Detserve.Serve.Core;
@@ -17,11 +18,13 @@ public sealed class HttpApi
     public const string HeaderLengthName = "Inference-Header-Content-Length";
 
     private readonly InferenceService _service;
+    private readonly long _maxBodyBytes;
     private readonly ILogger _logger;
 
-    public HttpApi(InferenceService service, ILogger logger)
+    public HttpApi(InferenceService service, long maxBodyBytes, ILogger logger)
     {
         _service = service;
+        _maxBodyBytes = Math.Min(maxBodyBytes, int.MaxValue - 1);
         _logger = logger;
     }
 
@@ -143,11 +146,6 @@ public sealed class HttpApi
 
     private async Task InferAsync(HttpContext context, string model, string version, CancellationToken cancellationToken)
     {
-        if (context.Request.Headers.ContentEncoding.Count > 0 && context.Request.Headers.ContentEncoding.ToString() is not ("" or "identity"))
-        {
-            throw new ServeException(ServeErrorCode.Unsupported, $"unsupported Content-Encoding '{context.Request.Headers.ContentEncoding}'");
-        }
-
         long? headerLength = null;
         if (context.Request.Headers.TryGetValue(HeaderLengthName, out var headerValue))
         {
@@ -217,7 +215,7 @@ public sealed class HttpApi
     }
 
     /// <summary>Triton lets a load request carry a replacement config ("parameters": {"config": ...}); Detserve reads configs from the repository only.</summary>
-    private static async Task RejectConfigOverrideAsync(HttpContext context, CancellationToken cancellationToken)
+    private async Task RejectConfigOverrideAsync(HttpContext context, CancellationToken cancellationToken)
     {
         var body = await ReadBodyAsync(context, cancellationToken).ConfigureAwait(false);
         if (body.Length == 0)
@@ -242,12 +240,46 @@ public sealed class HttpApi
         }
     }
 
-    private static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpContext context, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the whole body (Kestrel enforces <see cref="Hosting.ServerOptions.HttpMaxBodyBytes"/>). The buffer starts at
+    /// most 1 MiB whatever Content-Length claims, so a request cannot reserve memory it does not send.
+    /// gzip and deflate bodies (Content-Encoding, as Triton's HTTP endpoint accepts) are inflated within the same limit.
+    /// </summary>
+    private async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpContext context, CancellationToken cancellationToken)
     {
         var declared = context.Request.ContentLength;
-        using var buffer = declared is { } length && length <= int.MaxValue ? new MemoryStream((int)length) : new MemoryStream();
-        await context.Request.Body.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        var encoding = context.Request.Headers.ContentEncoding.ToString();
+        Stream body = encoding switch
+        {
+            "" or "identity" => context.Request.Body,
+            "gzip" => new GZipStream(context.Request.Body, CompressionMode.Decompress, leaveOpen: true),
+            "deflate" => new ZLibStream(context.Request.Body, CompressionMode.Decompress, leaveOpen: true),
+            _ => throw new ServeException(ServeErrorCode.Unsupported, $"unsupported Content-Encoding '{encoding}'"),
+        };
+        await using (body.ConfigureAwait(false))
+        {
+            using var buffer = new MemoryStream(declared is { } length ? (int)Math.Min(length, 1 << 20) : 0);
+            var chunk = new byte[81920];
+            try
+            {
+                int read;
+                while ((read = await body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    if (buffer.Length + read > _maxBodyBytes)
+                    {
+                        throw ServeException.InvalidArgument($"the request body is larger than the {_maxBodyBytes}-byte limit");
+                    }
+
+                    buffer.Write(chunk, 0, read);
+                }
+            }
+            catch (InvalidDataException e)
+            {
+                throw ServeException.InvalidArgument($"the {encoding} request body is corrupt: {e.Message}");
+            }
+
+            return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        }
     }
 
     private static void RequireMethod(string actual, string expected)
