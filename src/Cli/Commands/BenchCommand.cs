@@ -26,17 +26,33 @@ public static class BenchCommand
         var warmup = new Option<int>("--warmup") { Description = "untimed runs first", DefaultValueFactory = _ => 1 };
         var seed = new Option<int>("--seed") { Description = "seed of the generated weights and images", DefaultValueFactory = _ => 0 };
         var json = new Option<FileInfo?>("--json") { Description = "write the numbers as JSON" };
-        var command = new Command("bench", "time a model end to end on seeded images (trtexec-style summary)");
+        var server = new Option<string?>("--server") { Description = "benchmark a running server instead (http://host:8000 or grpc://host:8001), perf_analyzer style" };
+        var serverModel = new Option<string?>("--model") { Description = "with --server: the model to call" };
+        var concurrency = new Option<string>("--concurrency") { Description = "with --server: concurrency levels, comma separated", DefaultValueFactory = _ => "1" };
+        var inputFile = new Option<FileInfo?>("--input-file") { Description = "with --server: an image to send (default: seeded random inputs)" };
+        var window = new Option<double>("--measurement-seconds") { Description = "with --server: measurement window per concurrency level", DefaultValueFactory = _ => 5 };
+        var command = new Command("bench", "time a model end to end on seeded images (trtexec-style summary), or a running server (perf_analyzer-style)");
+        model.Config.Required = false;
         model.AddTo(command);
+        command.Add(server);
+        command.Add(serverModel);
+        command.Add(concurrency);
+        command.Add(inputFile);
+        command.Add(window);
         command.Add(sizes);
         command.Add(batches);
         command.Add(iterations);
         command.Add(warmup);
         command.Add(seed);
         command.Add(json);
-        command.SetAction(parse =>
+        command.SetAction(async (parse, ct) =>
         {
-            string config = parse.GetRequiredValue(model.Config).FullName;
+            if (parse.GetValue(server) is { } url)
+            {
+                return await RunServerBenchAsync(url, parse.GetValue(serverModel), ParseInts("--concurrency", parse.GetValue(concurrency)!),
+                    parse.GetValue(inputFile)?.FullName, parse.GetValue(window), parse.GetValue(json)?.FullName, ct).ConfigureAwait(false);
+            }
+            string config = parse.GetValue(model.Config)?.FullName ?? throw new CliException("bench needs --config C (and --weights W), or --server URL --model M");
             string? weights = parse.GetValue(model.Weights)?.FullName;
             IReadOnlyList<string> opts = parse.GetValue(model.Overrides) ?? [];
             string device = parse.GetValue(model.Device)!;
@@ -99,6 +115,32 @@ public static class BenchCommand
             return 0;
         });
         return command;
+    }
+
+    private static async Task<int> RunServerBenchAsync(string url, string? model, IReadOnlyList<int> levels, string? inputFile, double seconds,
+        string? jsonPath, CancellationToken ct)
+    {
+        if (model is null) throw new CliException("--server needs --model M");
+        if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || (uri.Scheme != "http" && uri.Scheme != "grpc"))
+            throw new CliException($"--server {url}: expected http://host:port or grpc://host:port");
+        if (seconds <= 0) throw new CliException("--measurement-seconds must be positive");
+        var options = new Detserve.Serve.Client.ServerBenchmarkOptions
+        {
+            Server = uri,
+            Model = model,
+            Concurrency = levels,
+            InputFile = inputFile,
+            MeasurementSeconds = seconds,
+        };
+        using var bench = new Detserve.Serve.Client.ServerBenchmark(options);
+        var results = await bench.RunAsync(ct).ConfigureAwait(false);
+        Console.Write(Detserve.Serve.Client.ServerBenchmark.Format(model, results));
+        if (jsonPath is not null)
+        {
+            var doc = new { server = url, model, results };
+            File.WriteAllText(jsonPath, JsonSerializer.Serialize(doc, new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        }
+        return results.Any(r => r.Errors > 0) ? 1 : 0;
     }
 
     private static void PrintSummary(CpuBenchmarkResult r)

@@ -100,9 +100,9 @@ public static class EvalCommand
         int numClasses = spec.Architecture.RoiHeads?.NumClasses ?? spec.Architecture.RetinaNet!.NumClasses;
         // Detectron2 maps contiguous ids to the dataset's category ids in sorted order
         // (detectron2/data/datasets/coco.py load_coco_json: thing_dataset_id_to_contiguous_id).
-        long[] categoryIds = gt.Categories.Select(c => c.Id).Order().ToArray();
-        if (categoryIds.Length != numClasses)
-            throw new CliException($"the annotations have {categoryIds.Length} categories but the model has {numClasses} classes");
+        IReadOnlyList<long> categoryIds = gt.ThingDatasetIds;
+        if (categoryIds.Count != numClasses)
+            throw new CliException($"the annotations have {categoryIds.Count} categories but the model has {numClasses} classes");
         var builder = new CocoResultsBuilder(gt, "model results");
         using var saver = saveResultsPath is null ? null : new Output.CocoResultsWriter(saveResultsPath);
         using var predictor = Predictor.Create(spec, new PredictorOptions(device, threads, precision));
@@ -132,7 +132,8 @@ public static class EvalCommand
                     BinaryMask? mask = inst.GetMask(k);
                     EncodedMask? encoded = mask is null ? null : EncodedMask.FromRowMajor(mask.Data, mask.Height, mask.Width);
                     long category = categoryIds[inst.Classes[k]];
-                    builder.Add(info.Id, category, inst.Scores[k], new BoxXywh(x1, y1, x2 - x1, y2 - y1), encoded);
+                    // instances_to_coco_json: XYXY -> XYWH in float32, the score widened from float32.
+                    builder.Add(info.Id, category, inst.Scores[k], BoxXywh.FromXyxyFloat32(x1, y1, x2, y2), encoded);
                     saver?.Write(info.Id, (int)category, x1, y1, x2, y2, inst.Scores[k], image.Height, image.Width, encoded?.Counts);
                 }
                 progress.Advance(name, $"{inst.Count} detections");

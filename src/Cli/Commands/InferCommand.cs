@@ -66,6 +66,7 @@ public static class InferCommand
         Directory.CreateDirectory(outputDir);
 
         using var predictor = Predictor.Create(spec, new PredictorOptions(device, threads, precision));
+        Console.Error.WriteLine($"model: {spec.Architecture.MetaArchitecture}, {numClasses} classes; backend: {predictor.BackendDescription}");
         using var tsv = new DetectionTsvWriter(Path.Combine(outputDir, "detections.tsv"));
         using var coco = new CocoResultsWriter(Path.Combine(outputDir, "coco_results.json"));
         var failures = new List<(string File, string Error)>();
