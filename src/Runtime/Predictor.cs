@@ -12,12 +12,14 @@ namespace Detserve.Runtime;
 /// Detectron2's DefaultPredictor for a batch of images on the CPU: per image channel order (INPUT.FORMAT), ResizeShortestEdge with
 /// Pillow's bilinear filter, normalization; the batch padded as ImageList.from_tensors; the network (GeneralizedRCNN or RetinaNet);
 /// detections rescaled to each original size (detector_postprocess). Owns its CPU context; dispose it when done.
-/// Not thread-safe: one Run at a time per instance.
+/// Concurrent <see cref="Run(IReadOnlyList{RgbImage}, CancellationToken)"/> calls on one instance are serialized (the CPU context
+/// already uses every thread it was given); use one predictor per independent worker for parallel runs.
 /// </summary>
 public sealed class Predictor : IDisposable
 {
     private readonly CpuContext _ctx;
     private readonly IDetector _detector;
+    private readonly Lock _runLock = new();
     private bool _disposed;
 
     private Predictor(ModelGraph model, IDetector detector, CpuContext ctx)
@@ -75,6 +77,11 @@ public sealed class Predictor : IDisposable
     /// <summary>As <see cref="Run(IReadOnlyList{RgbImage}, CancellationToken)"/>, handing every intermediate tensor to <paramref name="observer"/>.</summary>
     public IReadOnlyList<Instances> Run(IReadOnlyList<RgbImage> images, IStageObserver? observer, CancellationToken cancellationToken = default)
     {
+        lock (_runLock) return RunLocked(images, observer, cancellationToken);
+    }
+
+    private Instances[] RunLocked(IReadOnlyList<RgbImage> images, IStageObserver? observer, CancellationToken cancellationToken)
+    {
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(images);
         if (images.Count == 0) return [];
@@ -103,8 +110,11 @@ public sealed class Predictor : IDisposable
     /// <summary>Releases the CPU context.</summary>
     public void Dispose()
     {
-        if (_disposed) return;
-        _disposed = true;
-        _ctx.Dispose();
+        lock (_runLock)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            _ctx.Dispose();
+        }
     }
 }
