@@ -89,7 +89,7 @@ internal sealed class GeneralizedRcnn : IDetector
             detections[n] = _boxInference.Run(c, d, proposals[n].Boxes, imageSizes[n].Height, imageSizes[n].Width);
             Stage.Rows(observer, "det_boxes_xyxy_input", n, detections[n].Boxes, 4);
             Stage.Rows(observer, "det_scores", n, detections[n].Scores, 1);
-            Stage.Rows(observer, "det_classes", n, detections[n].Labels.Select(x => (float)x).ToArray(), 1);
+            if (observer is not null) Stage.Rows(observer, "det_classes", n, detections[n].Labels.Select(x => (float)x).ToArray(), 1);
             row += r;
         }
 
