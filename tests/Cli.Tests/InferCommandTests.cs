@@ -54,6 +54,23 @@ public sealed class InferCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Infer_OutputIsTheInputFolder_NeverOverwritesAnInput()
+    {
+        string folder = Path.Combine(_dir, "same");
+        Directory.CreateDirectory(folder);
+        string image = Path.Combine(folder, "a.png");
+        File.Copy(Path.Combine(Paths.Sample, "images", "t07_427x640.png"), image);
+        byte[] before = File.ReadAllBytes(image);
+
+        var (code, _, _) = await CliRunner.RunAsync("infer", "--config", Paths.SampleConfig, "--weights", Paths.SampleWeights,
+            "--input", image, "--output", folder, "INPUT.MIN_SIZE_TEST", "160");
+
+        Assert.Equal(0, code);
+        Assert.Equal(before, File.ReadAllBytes(image));
+        Assert.True(File.Exists(Path.Combine(folder, "a.detserve.png")));
+    }
+
+    [Fact]
     public async Task Infer_MissingInput_IsAnErrorNamingThePath()
     {
         var (code, _, stderr) = await CliRunner.RunAsync("infer", "--config", Paths.SampleConfig, "--weights", Paths.SampleWeights,

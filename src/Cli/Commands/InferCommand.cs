@@ -122,7 +122,11 @@ public static class InferCommand
                 if (visuals is not null)
                 {
                     RgbImage drawn = Visualizer.Draw(image, visuals);
-                    File.WriteAllBytes(Path.Combine(outputDir, Path.GetFileNameWithoutExtension(name) + ".png"), PngEncoder.Encode(drawn));
+                    string vizPath = Path.GetFullPath(Path.Combine(outputDir, Path.GetFileNameWithoutExtension(name) + ".png"));
+                    // Never overwrite an input: --output may be the input folder itself.
+                    if (string.Equals(vizPath, Path.GetFullPath(file), StringComparison.Ordinal))
+                        vizPath = Path.ChangeExtension(vizPath, ".detserve.png");
+                    File.WriteAllBytes(vizPath, PngEncoder.Encode(drawn));
                 }
                 progress.Advance(name, $"{result.Count} detections");
             }
