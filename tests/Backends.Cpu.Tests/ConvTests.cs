@@ -56,6 +56,49 @@ public class ConvTests
         }
     }
 
+    // Winograd F(2x2, 3x3) path (forced from 16 channels; the default is 256): 3x3 stride 1, >= 64 output positions.
+    // (Cin, Cout, pad, H, W, batch, relu, residual)
+    private static readonly (int Cin, int Cout, int P, int H, int W, int N, bool Relu, bool Res)[] WinogradCases =
+    [
+        (16, 16, 1, 1, 1, 64, true, true),      // 1x1 maps, batch large enough to take the path
+        (17, 19, 1, 2, 2, 20, false, true),     // 2x2 maps, one full tile per image
+        (21, 18, 1, 3, 5, 8, true, false),      // odd sizes: cropped partial tiles
+        (16, 23, 0, 9, 11, 2, true, true),      // no padding, output 7x9
+        (19, 17, 1, 7, 9, 2, false, false),     // 7x9 odd
+        (33, 41, 1, 7, 9, 2, true, true),       // Cin/Cout not multiples of 8
+        (24, 70, 1, 30, 45, 2, true, true),     // many tiles, several chunks
+        (16, 16, 2, 8, 6, 1, false, true),      // padding 2
+        (64, 32, 1, 14, 14, 5, true, false),    // mask-head-like
+        (256, 256, 1, 6, 5, 2, true, true),     // default threshold (public constructor)
+    ];
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public void Conv2d_Winograd_MatchesReference_OnEdgeShapes(GemmBackend backend)
+    {
+        using var ctx = new CpuContext(2, backend);
+        int seed = 500;
+        foreach (var c in WinogradCases)
+        {
+            var spec = new Conv2dSpec(c.Cin, c.Cout, 3, 3, 1, 1, c.P, c.P, Relu: c.Relu);
+            float[] w = TestData.Uniform(seed++, spec.WeightLength);
+            float[] b = TestData.Uniform(seed++, c.Cout);
+            float[] x = TestData.Uniform(seed++, c.N * c.Cin * c.H * c.W);
+            (int oh, int ow) = spec.OutputSize(c.H, c.W);
+            int outLen = c.N * c.Cout * oh * ow;
+            float[] res = c.Res ? TestData.Uniform(seed++, outLen) : [];
+            float[] expected = new float[outLen];
+            float[] actual = new float[outLen];
+            Conv2dReference.Forward(spec, w, b, x, c.N, c.H, c.W, expected, res);
+            var conv = c.Cin >= 256 ? new Conv2d(spec, w, b) : new Conv2d(spec, w, b, winogradMinChannels: 16);
+            Assert.True(conv.UsesWinograd, $"{spec} should take the Winograd path");
+            conv.Forward(ctx, x, c.N, c.H, c.W, actual, res);
+            float scale = 1f;
+            foreach (float e in expected) scale = MathF.Max(scale, MathF.Abs(e));
+            TestData.AssertClose(expected, actual, 1e-4f * scale, 1e-4f, $"Winograd Conv2d {spec} N={c.N} H={c.H} W={c.W} residual={c.Res} ({backend})");
+        }
+    }
+
     [Fact]
     public void Conv2d_And_Linear_WithOpenBlasThreading_MatchReference()
     {

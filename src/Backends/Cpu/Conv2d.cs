@@ -7,18 +7,26 @@ namespace Detserve.Backends.Cpu;
 /// A 2-D convolution on NCHW float32 tensors (torch.nn.functional.conv2d semantics, zero padding), with the bias,
 /// an optional residual add and ReLU fused into the epilogue. Lowered to GEMM: per image, group and tile of output
 /// positions, weight [Cout/g, Cin/g·kh·kw] · im2col [Cin/g·kh·kw, tile]; a 1 x 1 stride-1 unpadded convolution
-/// multiplies the input plane directly. Tiles run in parallel on the context's threads.
+/// multiplies the input plane directly. Tiles run in parallel on the context's threads. 3x3 stride-1 ungrouped layers with
+/// at least 256 input and output channels go through Winograd F(2x2, 3x3) instead (<see cref="WinogradConv3x3"/>).
 /// </summary>
 public sealed class Conv2d
 {
     private readonly float[] _weight;
     private readonly float[] _bias;
+    private readonly WinogradConv3x3? _winograd;
 
     /// <summary>
     /// Packs the weights [Cout, Cin/groups, kh, kw] as the GEMM's A operand in tap-major order [Cout, kh·kw, Cin/groups]
     /// (matching <see cref="Im2Col"/>'s row order) and copies the bias [Cout] (or empty).
     /// </summary>
     public Conv2d(Conv2dSpec spec, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias)
+        : this(spec, weight, bias, WinogradMinChannels)
+    {
+    }
+
+    /// <summary>As the public constructor, with the Winograd path taken from <paramref name="winogradMinChannels"/> channels in and out (tests).</summary>
+    internal Conv2d(Conv2dSpec spec, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, int winogradMinChannels)
     {
         spec.Validate();
         ShapeException.ThrowIfLengthNot("Conv2d", nameof(weight), spec.WeightLength, weight.Length);
@@ -31,10 +39,24 @@ public sealed class Conv2d
                 for (int t = 0; t < taps; t++)
                     _weight[(((co * taps) + t) * cin) + ci] = weight[(((co * cin) + ci) * taps) + t];
         _bias = bias.ToArray();
+        if (WinogradConv3x3.Supports(spec) && spec.InChannels >= winogradMinChannels && spec.OutChannels >= winogradMinChannels)
+            _winograd = new WinogradConv3x3(spec, weight);
     }
+
+    /// <summary>
+    /// Fewest input and output channels for which a 3x3 stride-1 layer takes the Winograd path: on bench/kernels (2 threads,
+    /// OpenBLAS) the 64- and 128-channel ResNet layers ran slower through Winograd than through im2col, the 256/512 ones faster or equal.
+    /// </summary>
+    private const int WinogradMinChannels = 256;
+
+    /// <summary>Fewest output positions (all images) for which the Winograd path is used (bench/kernels).</summary>
+    private const int WinogradMinOutputs = 64;
 
     /// <summary>The attributes this layer was built with.</summary>
     public Conv2dSpec Spec { get; }
+
+    /// <summary>True when 3x3 stride-1 calls with enough output positions go through Winograd F(2x2, 3x3).</summary>
+    internal bool UsesWinograd => _winograd != null;
 
     /// <summary>True when the layer has a bias vector.</summary>
     public bool HasBias => _bias.Length != 0;
@@ -67,6 +89,11 @@ public sealed class Conv2d
             fixed (float* pOut = output)
             fixed (float* pRes = residual)
             {
+                if (_winograd != null && (long)batch * outH * outW >= WinogradMinOutputs)
+                {
+                    _winograd.Forward(ctx, pIn, batch, height, width, pOut, outH, outW, residual.IsEmpty ? null : pRes, _bias, Spec.Relu);
+                    return;
+                }
                 var job = new ConvJob(this, ctx, pIn, pOut, residual.IsEmpty ? null : pRes, batch, height, width, outH, outW);
                 job.Run();
             }
