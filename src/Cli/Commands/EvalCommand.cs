@@ -97,7 +97,7 @@ public static class EvalCommand
     {
         ModelSpec spec = ModelLoader.Load(configPath, weightsPath, overrides);
         foreach (string warning in spec.Warnings) Console.Error.WriteLine($"warning: {warning}");
-        int numClasses = spec.Architecture.RoiHeads?.NumClasses ?? spec.Architecture.RetinaNet!.NumClasses;
+        int numClasses = spec.Architecture.NumClasses;
         // Detectron2 maps contiguous ids to the dataset's category ids in sorted order
         // (detectron2/data/datasets/coco.py load_coco_json: thing_dataset_id_to_contiguous_id).
         IReadOnlyList<long> categoryIds = gt.ThingDatasetIds;
@@ -114,15 +114,10 @@ public static class EvalCommand
                 ct.ThrowIfCancellationRequested();
                 string name = info.FileName ?? throw new CliException($"{gt.SourceName}: image id {info.Id} has no file_name");
                 string path = Path.Combine(imageDir, name);
-                RgbImage image;
-                try
+                if (InputImages.TryDecode(path, out string? error) is not RgbImage image)
                 {
-                    image = ImageDecoder.DecodeFile(path);
-                }
-                catch (Exception e) when (e is ImageDecodeException or IOException)
-                {
-                    failures.Add($"{path}: {e.Message}");
-                    progress.Advance(name, "FAILED: " + e.Message);
+                    failures.Add($"{path}: {error}");
+                    progress.Advance(name, "FAILED: " + error);
                     continue;
                 }
                 Instances inst = predictor.Run([image], ct)[0];

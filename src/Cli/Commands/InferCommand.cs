@@ -61,7 +61,7 @@ public static class InferCommand
         IReadOnlyList<string> files = InputImages.Expand(input);
         ModelSpec spec = ModelLoader.Load(configPath, weightsPath, opts);
         foreach (string warning in spec.Warnings) Console.Error.WriteLine($"warning: {warning}");
-        int numClasses = spec.Architecture.RoiHeads?.NumClasses ?? spec.Architecture.RetinaNet!.NumClasses;
+        int numClasses = spec.Architecture.NumClasses;
         ClassNames names = ClassNames.Resolve(numClasses, classNamesPath);
         Directory.CreateDirectory(outputDir);
 
@@ -79,21 +79,10 @@ public static class InferCommand
                 ct.ThrowIfCancellationRequested();
                 string file = files[i];
                 string name = Path.GetFileName(file);
-                RgbImage image;
-                try
+                if (InputImages.TryDecode(file, out string? error) is not RgbImage image)
                 {
-                    image = ImageDecoder.DecodeFile(file);
-                }
-                catch (ImageDecodeException e)
-                {
-                    failures.Add((file, e.Message));
-                    progress.Advance(name, "FAILED: " + e.Message);
-                    continue;
-                }
-                catch (IOException e)
-                {
-                    failures.Add((file, e.Message));
-                    progress.Advance(name, "FAILED: " + e.Message);
+                    failures.Add((file, error!));
+                    progress.Advance(name, "FAILED: " + error);
                     continue;
                 }
                 Instances result = predictor.Run([image], ct)[0];

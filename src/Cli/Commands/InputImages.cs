@@ -21,6 +21,24 @@ public static class InputImages
     }
 
     /// <summary>
+    /// Decodes one input image; an unreadable or undecodable file gives null and its error message, so that a run
+    /// can report it by name and go on with the other images.
+    /// </summary>
+    public static Vision.RgbImage? TryDecode(string path, out string? error)
+    {
+        try
+        {
+            error = null;
+            return Vision.ImageDecoder.DecodeFile(path);
+        }
+        catch (Exception e) when (e is Vision.ImageDecodeException or IOException or UnauthorizedAccessException)
+        {
+            error = e.Message;
+            return null;
+        }
+    }
+
+    /// <summary>
     /// COCO image id for an input file: its name's stem when that is an integer (COCO's own 000000397133.jpg),
     /// else its 1-based position in the run.
     /// </summary>

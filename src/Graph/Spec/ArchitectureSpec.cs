@@ -18,6 +18,9 @@ public sealed record ArchitectureSpec(
     /// <summary>Size divisibility of the padded input (32 for FPN backbones, detectron2/modeling/backbone/fpn.py).</summary>
     public int SizeDivisibility { get; init; } = 32;
 
+    /// <summary>Foreground classes the model predicts (MODEL.ROI_HEADS.NUM_CLASSES or MODEL.RETINANET.NUM_CLASSES).</summary>
+    public int NumClasses => RoiHeads?.NumClasses ?? RetinaNet!.NumClasses;
+
     /// <summary>True when the model predicts masks.</summary>
     public bool MaskOn => RoiHeads?.MaskHead is not null;
 }

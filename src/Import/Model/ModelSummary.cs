@@ -93,7 +93,7 @@ public sealed record ModelSummary(
         IReadOnlyList<ExpectedParameter> table = ParameterTable.Expected(arch);
         bool rcnn = arch.MetaArchitecture == Graph.Spec.MetaArchitecture.GeneralizedRCNN;
         string model = rcnn ? (arch.MaskOn ? "Mask R-CNN" : "Faster R-CNN") : "RetinaNet";
-        int numClasses = rcnn ? arch.RoiHeads!.NumClasses : arch.RetinaNet!.NumClasses;
+        int numClasses = arch.NumClasses;
         var input = new InputSummary(arch.Input.Format, arch.Input.MinSizeTest, arch.Input.MaxSizeTest, arch.Input.PixelMean, arch.Input.PixelStd, arch.SizeDivisibility);
         IReadOnlyList<string> anchorFeatures = rcnn ? arch.Rpn!.InFeatures : arch.RetinaNet!.InFeatures;
         var anchors = new AnchorSummary(anchorFeatures, arch.Anchors.Strides, arch.Anchors.Sizes, arch.Anchors.AspectRatios, arch.Anchors.Offset, arch.Anchors.AnchorsPerCell(0));
