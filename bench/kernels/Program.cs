@@ -5,10 +5,10 @@ using Detserve.Bench.Kernels;
 
 // Times the convolutions of Mask R-CNN R50-FPN at one input size with the CPU backend and reports ms and GFLOP/s
 // per layer shape and for the whole set. Usage:
-//   dotnet run -c Release --project bench/kernels -- [--ops] [--blas-threads] [--threads N] [--backend auto|openblas|managed] [--size 800x1088] [--detections 100] [--reps 3] [--filter text]
+//   dotnet run -c Release --project bench/kernels -- [--ops] [--gemm] [--blas-threads] [--threads N] [--backend auto|openblas|managed] [--size 800x1088] [--detections 100] [--reps 3] [--filter text]
 int threads = 2, reps = 3, detections = 100, height = 800, width = 1088, tileBytes = 1 << 20;
 GemmBackend backend = GemmBackend.Auto;
-bool ops = false;
+bool ops = false, gemm = false;
 GemmThreading threading = GemmThreading.Tiles;
 string? filter = null;
 for (int i = 0; i < args.Length; i++)
@@ -20,6 +20,7 @@ for (int i = 0; i < args.Length; i++)
         case "--detections": detections = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--filter": filter = args[++i]; break;
         case "--ops": ops = true; break;
+        case "--gemm": gemm = true; break;
         case "--blas-threads": threading = GemmThreading.Blas; break;
         case "--tile-kib": tileBytes = int.Parse(args[++i], CultureInfo.InvariantCulture) * 1024; break;
         case "--backend": backend = Enum.Parse<GemmBackend>(args[++i], ignoreCase: true); break;
@@ -30,6 +31,12 @@ for (int i = 0; i < args.Length; i++)
             break;
         default: throw new ArgumentException($"unknown option {args[i]}");
     }
+}
+
+if (gemm)
+{
+    GemmBench.Run(reps);
+    return;
 }
 
 using var ctx = new CpuContext(threads, backend, threading) { ConvTileBytes = tileBytes };

@@ -9,7 +9,15 @@ public static class Contexts
     /// <summary>The GEMM backends this machine can run.</summary>
     public static IReadOnlyList<GemmBackend> Available()
     {
-        using var probe = new CpuContext(1, GemmBackend.Auto);
-        return probe.UsesOpenBlas ? [GemmBackend.Managed, GemmBackend.OpenBlas] : [GemmBackend.Managed];
+        // Auto picks the managed kernel on machines with fast 512-bit vectors, so probe OpenBLAS explicitly.
+        try
+        {
+            using var probe = new CpuContext(1, GemmBackend.OpenBlas);
+            return [GemmBackend.Auto, GemmBackend.Managed, GemmBackend.OpenBlas];
+        }
+        catch (DllNotFoundException)
+        {
+            return [GemmBackend.Auto, GemmBackend.Managed];
+        }
     }
 }

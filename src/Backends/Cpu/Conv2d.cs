@@ -15,6 +15,7 @@ public sealed class Conv2d
     private readonly float[] _weight;
     private readonly float[] _bias;
     private readonly WinogradConv3x3? _winograd;
+    private GemmPackedA? _packedWeight;
 
     /// <summary>
     /// Packs the weights [Cout, Cin/groups, kh, kw] as the GEMM's A operand in tap-major order [Cout, kh·kw, Cin/groups]
@@ -60,6 +61,16 @@ public sealed class Conv2d
 
     /// <summary>True when the layer has a bias vector.</summary>
     public bool HasBias => _bias.Length != 0;
+
+    /// <summary>
+    /// The weights packed for the managed GEMM, made on the first call through a context that uses it (ungrouped
+    /// layers only: a group's rows need not start on a micro-kernel panel). Packing once instead of per GEMM call is
+    /// what makes the managed kernel beat OpenBLAS on narrow im2col tiles (bench/kernels --gemm).
+    /// </summary>
+    private GemmPackedA? PackedWeight(CpuContext ctx) =>
+        ctx.UsesOpenBlas || Spec.Groups != 1
+            ? null
+            : LazyInitializer.EnsureInitialized(ref _packedWeight, () => new GemmPackedA(_weight, Spec.OutChannels, _weight.Length / Spec.OutChannels, _weight.Length / Spec.OutChannels, false));
 
     private bool IsPointwise => Spec is { KernelH: 1, KernelW: 1, StrideH: 1, StrideW: 1, PadH: 0, PadW: 0 };
 
@@ -113,6 +124,7 @@ public sealed class Conv2d
         private readonly int _groups;
         private readonly int _colTile, _colTiles, _rowTile, _rowTiles;
         private readonly int _tasks;
+        private readonly GemmPackedA? _packed;
 
         internal ConvJob(Conv2d layer, CpuContext ctx, float* input, float* output, float* residual, int batch, int height, int width, int outH, int outW)
         {
@@ -130,6 +142,7 @@ public sealed class Conv2d
             _coutG = s.OutChannels / s.Groups;
             _k = _cinG * s.KernelH * s.KernelW;
             _n = outH * outW;
+            _packed = layer.PackedWeight(ctx);
 
             // Column tiles: large enough that sgemm amortises packing the weights (>= 256 columns), small enough that
             // an im2col tile stays near the L2 cache (~1 MB).
@@ -144,7 +157,7 @@ public sealed class Conv2d
             int rowSplits = 1;
             if (threads > 1 && outer < threads * 2)
                 rowSplits = Math.Clamp((threads * 2) / outer, 1, Math.Max(1, _coutG / 32));
-            _rowTile = RoundUp((_coutG + rowSplits - 1) / rowSplits, 8);
+            _rowTile = RoundUp((_coutG + rowSplits - 1) / rowSplits, _packed != null ? ManagedSgemm.Mr : 8);
             _rowTiles = (_coutG + _rowTile - 1) / _rowTile;
             _tasks = outer * _rowTiles;
         }
@@ -176,13 +189,15 @@ public sealed class Conv2d
             if (_layer.IsPointwise)
             {
                 var b = new ReadOnlySpan<float>(image + col0, ((_k - 1) * planeIn) + cols);
-                Sgemm.Multiply(_ctx, false, false, rows, cols, _k, weight, _k, b, planeIn, c, _n);
+                if (_packed != null) Sgemm.Multiply(_ctx, _packed, m0, rows, cols, b, planeIn, c, _n);
+                else Sgemm.Multiply(_ctx, false, false, rows, cols, _k, weight, _k, b, planeIn, c, _n);
             }
             else
             {
                 using PooledBuffer<float> cols2 = _ctx.RentFloats(_k * cols);
                 Im2Col.Tile(new ReadOnlySpan<float>(image, _cinG * planeIn), _cinG, _height, _width, s, _outW, col0, cols, cols2.Span);
-                Sgemm.Multiply(_ctx, false, false, rows, cols, _k, weight, _k, cols2.Span, cols, c, _n);
+                if (_packed != null) Sgemm.Multiply(_ctx, _packed, m0, rows, cols, cols2.Span, cols, c, _n);
+                else Sgemm.Multiply(_ctx, false, false, rows, cols, _k, weight, _k, cols2.Span, cols, c, _n);
             }
 
             bool hasBias = _layer._bias.Length != 0;

@@ -15,6 +15,7 @@ internal sealed class WinogradConv3x3
 {
     private readonly float[] _u; // [16, Cout, Cin]
     private readonly int _cin, _cout, _padH, _padW;
+    private GemmPackedA[]? _uPacked; // U[ξ] packed for the managed GEMM, made on first use by a context that uses it
 
     /// <summary>Transforms the weights [Cout, Cin, 3, 3] once: U = G g Gᵀ, stored [16, Cout, Cin].</summary>
     internal WinogradConv3x3(Conv2dSpec spec, ReadOnlySpan<float> weight)
@@ -74,12 +75,21 @@ internal sealed class WinogradConv3x3
         n = Math.Min(n, Math.Max(16, total / (ctx.Threads * 2)));
         n = Math.Min(n, total);
         int chunks = (total + n - 1) / n;
-        var job = new Job(this, ctx, input, height, width, output, outH, outW, residual, bias, relu, tilesW, perImage, total, n);
+        GemmPackedA[]? packed = ctx.UsesOpenBlas ? null : LazyInitializer.EnsureInitialized(ref _uPacked, PackU);
+        var job = new Job(this, ctx, packed, input, height, width, output, outH, outW, residual, bias, relu, tilesW, perImage, total, n);
         ctx.ParallelForChunks(chunks, 1, job.RunChunks);
     }
 
+    private GemmPackedA[] PackU()
+    {
+        int plane = _cout * _cin;
+        var packed = new GemmPackedA[16];
+        for (int xi = 0; xi < 16; xi++) packed[xi] = new GemmPackedA(_u.AsSpan(xi * plane, plane), _cout, _cin, _cin, false);
+        return packed;
+    }
+
     private sealed unsafe class Job(
-        WinogradConv3x3 layer, CpuContext ctx, float* input, int height, int width, float* output, int outH, int outW,
+        WinogradConv3x3 layer, CpuContext ctx, GemmPackedA[]? packedU, float* input, int height, int width, float* output, int outH, int outW,
         float* residual, float[] bias, bool relu, int tilesW, int perImage, int total, int chunkTiles)
     {
         internal void RunChunks(int start, int end)
@@ -171,10 +181,10 @@ internal sealed class WinogradConv3x3
                 long uPlane = (long)cout * cin;
                 for (int xi = 0; xi < 16; xi++)
                 {
-                    Sgemm.Multiply(ctx, false, false, cout, cols, cin,
-                        new ReadOnlySpan<float>(layer._u, (int)(xi * uPlane), (int)uPlane), cin,
-                        new ReadOnlySpan<float>(v + (xi * vStride), (int)vStride), cols,
-                        new Span<float>(m + (xi * mStride), (int)mStride), cols);
+                    var vx = new ReadOnlySpan<float>(v + (xi * vStride), (int)vStride);
+                    var mx = new Span<float>(m + (xi * mStride), (int)mStride);
+                    if (packedU != null) Sgemm.Multiply(ctx, packedU[xi], 0, cout, cols, vx, cols, mx, cols);
+                    else Sgemm.Multiply(ctx, false, false, cout, cols, cin, new ReadOnlySpan<float>(layer._u, (int)(xi * uPlane), (int)uPlane), cin, vx, cols, mx, cols);
                 }
 
                 // Output transform Y = Aᵀ M A, cropped at odd sizes, with the fused epilogue.

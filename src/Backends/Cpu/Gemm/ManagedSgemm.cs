@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -11,9 +12,13 @@ namespace Detserve.Backends.Cpu.Gemm;
 /// </summary>
 internal static class ManagedSgemm
 {
+    /// <summary>Height of the micro-kernel's tile (rows of A per panel).</summary>
     internal const int Mr = 6;
+
+    /// <summary>Depth of one k-block: a 32-wide B micro-panel of Kc rows is 32 KiB, inside a 48 KiB L1 data cache.</summary>
+    internal const int Kc = 256;
+
     private const int MaxNr = 32;
-    private const int Kc = 256;
     private const int Mc = 120;
     private const int Nc = 2048;
 
@@ -26,17 +31,48 @@ internal static class ManagedSgemm
     internal static unsafe void Multiply(
         CpuContext ctx, bool transposeA, bool transposeB, int m, int n, int k,
         float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, bool useVector512)
+        => Run(ctx, new ASource(a, lda, transposeA, 0, 0), transposeB, m, n, k, b, ldb, c, ldc, accumulate, useVector512);
+
+    /// <summary>
+    /// C[m, n] (+)= A[row0 .. row0 + m, :] · op(B) with A packed ahead of time; <paramref name="row0"/> is a multiple
+    /// of <see cref="Mr"/> and the inner dimension is <paramref name="a"/>'s depth.
+    /// </summary>
+    internal static unsafe void Multiply(
+        CpuContext ctx, GemmPackedA a, int row0, int m, int n, bool transposeB, float* b, int ldb, float* c, int ldc, bool accumulate)
+    {
+        Debug.Assert(row0 % Mr == 0 && row0 + m <= a.Rows, "row range must start on a panel and lie inside the packed matrix");
+        fixed (float* pa = a.Data)
+            Run(ctx, new ASource(pa, 0, false, a.PaddedRows, row0), transposeB, m, n, a.Depth, b, ldb, c, ldc, accumulate, Vector512.IsHardwareAccelerated);
+    }
+
+    /// <summary>Where the A panels come from: packed per call from a row-major matrix, or a <see cref="GemmPackedA"/> (PaddedRows &gt; 0).</summary>
+    private readonly unsafe struct ASource(float* data, int lda, bool transpose, int paddedRows, int row0)
+    {
+        internal readonly float* Data = data;
+        internal readonly int Lda = lda;
+        internal readonly bool Transpose = transpose;
+        internal readonly int PaddedRows = paddedRows;
+        internal readonly int Row0 = row0;
+
+        internal bool IsPacked => PaddedRows > 0;
+    }
+
+    private static unsafe void Run(
+        CpuContext ctx, ASource a, bool transposeB, int m, int n, int k,
+        float* b, int ldb, float* c, int ldc, bool accumulate, bool useVector512)
     {
         int nrFull = useVector512 ? 32 : 16;
         int ncMax = Math.Min(Nc, RoundUp(n, nrFull));
         int mcMax = Math.Min(Mc, RoundUp(m, Mr));
         int kcMax = Math.Min(Kc, k);
         using PooledBuffer<float> bPack = ctx.RentFloats((ncMax * kcMax) + 16);
-        using PooledBuffer<float> aPack = ctx.RentFloats((mcMax * kcMax) + 16);
+        using PooledBuffer<float> aPack = ctx.RentFloats(a.IsPacked ? 0 : (mcMax * kcMax) + 16);
         float* tile = stackalloc float[Mr * MaxNr];
-        fixed (float* bp = bPack.Array)
+        fixed (float* bpRaw = bPack.Array)
         fixed (float* ap = aPack.Array)
         {
+            // 64-byte aligned panels: every 512-bit load of B then stays inside one cache line.
+            float* bp = (float*)(((nint)bpRaw + 63) & ~(nint)63);
             for (int jc = 0; jc < n; jc += Nc)
             {
                 int nc = Math.Min(Nc, n - jc);
@@ -48,7 +84,16 @@ internal static class ManagedSgemm
                     for (int ic = 0; ic < m; ic += Mc)
                     {
                         int mc = Math.Min(Mc, m - ic);
-                        PackA(transposeA, a, lda, ic, pc, mc, kc, ap);
+                        float* aBlock;
+                        if (a.IsPacked)
+                        {
+                            aBlock = a.Data + ((long)pc * a.PaddedRows) + ((long)(a.Row0 + ic) * kc);
+                        }
+                        else
+                        {
+                            PackA(a.Transpose, a.Data, a.Lda, ic, pc, mc, kc, ap);
+                            aBlock = ap;
+                        }
                         for (int jr = 0; jr < nc; jr += nrFull)
                         {
                             int nr = Math.Min(nrFull, nc - jr);
@@ -56,7 +101,7 @@ internal static class ManagedSgemm
                             for (int ir = 0; ir < mc; ir += Mr)
                             {
                                 int mr = Math.Min(Mr, mc - ir);
-                                float* aPanel = ap + (ir * kc);
+                                float* aPanel = aBlock + (ir * kc);
                                 float* cTile = c + ((long)(ic + ir) * ldc) + jc + jr;
                                 if (mr == Mr && nr == nrFull)
                                 {
@@ -92,6 +137,12 @@ internal static class ManagedSgemm
                 if (!transposeB)
                 {
                     float* src = b + ((long)(pc + p) * ldb) + jc + jr;
+                    if (nr == 32)
+                    {
+                        Vector512.Store(Vector512.Load(src), row);
+                        Vector512.Store(Vector512.Load(src + 16), row + 16);
+                        continue;
+                    }
                     if (nr == nrFull)
                     {
                         for (int j = 0; j < nrFull; j += 8) Vector256.Store(Vector256.Load(src + j), row + j);
@@ -165,7 +216,7 @@ internal static class ManagedSgemm
     }
 
     /// <summary>Packs op(A)[ic.., pc..] (mc x kc) into Mr-high row panels, each stored k-major (kc x Mr), zero-padded.</summary>
-    private static unsafe void PackA(bool transposeA, float* a, int lda, int ic, int pc, int mc, int kc, float* dst)
+    internal static unsafe void PackA(bool transposeA, float* a, int lda, int ic, int pc, int mc, int kc, float* dst)
     {
         for (int ir = 0; ir < mc; ir += Mr)
         {

@@ -49,6 +49,26 @@ public static class Sgemm
         }
     }
 
+    /// <summary>
+    /// C[m, n] = A[row0 .. row0 + m, :] · B with A pre-packed for the managed kernel (contexts whose
+    /// <see cref="CpuContext.UsesOpenBlas"/> is false); B is k x n with row stride <paramref name="ldb"/>, k = A's depth.
+    /// </summary>
+    internal static unsafe void Multiply(
+        CpuContext ctx, GemmPackedA a, int row0, int m, int n, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        ArgumentNullException.ThrowIfNull(a);
+        if (ctx.UsesOpenBlas) throw new InvalidOperationException("Sgemm: a pre-packed A needs the managed GEMM; this context uses OpenBLAS");
+        if (row0 < 0 || row0 % ManagedSgemm.Mr != 0 || m < 0 || row0 + m > a.Rows)
+            throw new ShapeException("Sgemm", "row0/m", $"a row range starting on a multiple of {ManagedSgemm.Mr} inside [0, {a.Rows})", $"{row0}/{m}");
+        if (m == 0 || n <= 0) return;
+        CheckMatrix("b", b.Length, a.Depth, n, ldb);
+        CheckMatrix("c", c.Length, m, n, ldc);
+        fixed (float* pb = b)
+        fixed (float* pc = c)
+            ManagedSgemm.Multiply(ctx, a, row0, m, n, false, pb, ldb, pc, ldc, false);
+    }
+
     private static void CheckMatrix(string name, int length, int rows, int cols, int ld)
     {
         if (ld < Math.Max(1, cols))
