@@ -1,24 +1,28 @@
 using Detserve.Backends.Cpu;
+using Detserve.Backends.Cuda;
 using Detserve.Graph;
 using Detserve.Graph.Build;
 using Detserve.Graph.Compile;
 using Detserve.Graph.Spec;
 using Detserve.Import.Model;
+using Detserve.Runtime.Cuda;
 using Detserve.Vision;
 
 namespace Detserve.Runtime;
 
 /// <summary>
-/// Detectron2's DefaultPredictor for a batch of images on the CPU: per image channel order (INPUT.FORMAT), ResizeShortestEdge with
+/// Detectron2's DefaultPredictor for a batch of images on the CPU or one CUDA GPU: per image channel order (INPUT.FORMAT), ResizeShortestEdge with
 /// Pillow's bilinear filter, normalization; the batch padded as ImageList.from_tensors; the network (GeneralizedRCNN or RetinaNet);
-/// detections rescaled to each original size (detector_postprocess). Owns its CPU context; dispose it when done.
+/// detections rescaled to each original size (detector_postprocess). On CUDA the resize stays on the host (Pillow-exact) and
+/// everything after it runs on the GPU (Runtime/Cuda). Owns its CPU context or GPU detector; dispose it when done.
 /// Concurrent <see cref="Run(IReadOnlyList{RgbImage}, CancellationToken)"/> calls on one instance are serialized (the CPU context
 /// already uses every thread it was given); use one predictor per independent worker for parallel runs.
 /// </summary>
 public sealed class Predictor : IDisposable
 {
-    private readonly CpuContext _ctx;
-    private readonly IDetector _detector;
+    private readonly CpuContext? _ctx;
+    private readonly IDetector? _detector;
+    private readonly CudaDetector? _gpu;
     private readonly Lock _runLock = new();
     private bool _disposed;
 
@@ -29,6 +33,12 @@ public sealed class Predictor : IDisposable
         _ctx = ctx;
     }
 
+    private Predictor(ModelGraph model, CudaDetector gpu)
+    {
+        Model = model;
+        _gpu = gpu;
+    }
+
     /// <summary>The model graph (before compilation) the predictor runs.</summary>
     public ModelGraph Model { get; }
 
@@ -36,7 +46,10 @@ public sealed class Predictor : IDisposable
     public IReadOnlyList<string> Warnings { get; private init; } = [];
 
     /// <summary>The CPU threads in use and the GEMM backend, for the CLI to print.</summary>
-    public string BackendDescription => $"cpu, {_ctx.Threads} threads, {_ctx.GemmDescription}";
+    public string BackendDescription => _gpu is not null ? _gpu.Description : $"cpu, {_ctx!.Threads} threads, {_ctx.GemmDescription}";
+
+    /// <summary>The GPU detector when the predictor runs on CUDA (benchmarks and tests reach the device through it).</summary>
+    internal CudaDetector? Gpu => _gpu;
 
     /// <summary>Builds the graph from a loaded model, compiles it (FrozenBN folding, conv fusion) and packs weights for the backend.</summary>
     public static Predictor Create(ModelSpec spec, PredictorOptions options)
@@ -51,11 +64,13 @@ public sealed class Predictor : IDisposable
         ArgumentNullException.ThrowIfNull(architecture);
         ArgumentNullException.ThrowIfNull(weights);
         ArgumentNullException.ThrowIfNull(options);
-        if (!string.Equals(options.Device, "cpu", StringComparison.OrdinalIgnoreCase))
-            throw new NotSupportedException($"device '{options.Device}' is not available in this engine (only \"cpu\")");
-        if (!string.Equals(options.Precision, "fp32", StringComparison.OrdinalIgnoreCase))
-            throw new NotSupportedException($"precision '{options.Precision}' is not supported on the CPU (only \"fp32\")");
         if (options.Threads < 0) throw new ArgumentOutOfRangeException(nameof(options), options.Threads, "Threads must be >= 0 (0 = all cores)");
+        if (CudaDeviceName.TryParse(options.Device, out int ordinal))
+            return CreateCuda(architecture, weights, options, ordinal);
+        if (!string.Equals(options.Device, "cpu", StringComparison.OrdinalIgnoreCase))
+            throw new NotSupportedException($"device '{options.Device}' is not available (use \"cpu\", \"cuda\" or \"cuda:N\")");
+        if (!string.Equals(options.Precision, "fp32", StringComparison.OrdinalIgnoreCase))
+            throw new NotSupportedException($"precision '{options.Precision}' is not supported on the CPU (only \"fp32\"; \"fp16\" needs --device cuda)");
 
         ModelGraph model = ModelGraphBuilder.Build(architecture, weights, out IReadOnlyList<string> unused);
         NetworkGraph dense = GraphCompiler.Compile(model.Dense);
@@ -68,6 +83,24 @@ public sealed class Predictor : IDisposable
         };
         var ctx = new CpuContext(options.Threads);
         return new Predictor(model, detector, ctx) { Warnings = unused.Select(u => $"weight '{u}' is not used by the model").ToArray() };
+    }
+
+    private static Predictor CreateCuda(ArchitectureSpec architecture, IReadOnlyDictionary<string, HostTensor> weights, PredictorOptions options, int ordinal)
+    {
+        GpuPrecision precision = GpuPrecisionName.Parse(options.Precision);
+        CudaDetector.CheckSupported(architecture);
+        ModelGraph model = ModelGraphBuilder.Build(architecture, weights, out IReadOnlyList<string> unused);
+        CudaDetector gpu;
+        try
+        {
+            gpu = CudaDetector.Create(model, ordinal, precision);
+        }
+        catch (CudaException e) when (e.InnerException is DllNotFoundException)
+        {
+            // No driver on this machine: the device was asked for by name, so say which and why (the message lists the paths tried).
+            throw new NotSupportedException($"device '{options.Device}': {e.Message}", e);
+        }
+        return new Predictor(model, gpu) { Warnings = unused.Select(u => $"weight '{u}' is not used by the model").ToArray() };
     }
 
     /// <summary>Runs the model on <paramref name="images"/> (RGB; sizes may differ) and returns one <see cref="Instances"/> per image.</summary>
@@ -95,26 +128,38 @@ public sealed class Predictor : IDisposable
             resized[i] = ImagePreprocessor.Resize(images[i], input);
         }
         cancellationToken.ThrowIfCancellationRequested();
-        FeatureMap batch = ImagePreprocessor.Batch(resized, input, Model.Architecture.SizeDivisibility);
         var sizes = resized.Select(r => (r.Height, r.Width)).ToArray();
-
-        var perImage = _detector.Forward(_ctx, batch, sizes, observer, cancellationToken);
+        IReadOnlyList<(Detections Detections, float[]? Masks)> perImage;
+        int maskResolution;
+        if (_gpu is not null)
+        {
+            if (observer is not null) throw new NotSupportedException("stage observers need the CPU path (intermediate tensors stay on the GPU)");
+            perImage = _gpu.Run(resized, cancellationToken);
+            maskResolution = _gpu.MaskResolution;
+        }
+        else
+        {
+            FeatureMap batch = ImagePreprocessor.Batch(resized, input, Model.Architecture.SizeDivisibility);
+            perImage = _detector!.Forward(_ctx!, batch, sizes, observer, cancellationToken);
+            maskResolution = _detector.MaskResolution;
+        }
 
         var results = new Instances[images.Count];
         for (int i = 0; i < images.Count; i++)
-            results[i] = DetectorPostprocess.Run(perImage[i].Detections, perImage[i].Masks, _detector.MaskResolution,
+            results[i] = DetectorPostprocess.Run(perImage[i].Detections, perImage[i].Masks, maskResolution,
                 sizes[i].Height, sizes[i].Width, images[i].Height, images[i].Width);
         return results;
     }
 
-    /// <summary>Releases the CPU context.</summary>
+    /// <summary>Releases the CPU context, or every device resource of the GPU detector.</summary>
     public void Dispose()
     {
         lock (_runLock)
         {
             if (_disposed) return;
             _disposed = true;
-            _ctx.Dispose();
+            _ctx?.Dispose();
+            _gpu?.Dispose();
         }
     }
 }

@@ -1,7 +1,9 @@
 namespace Detserve.Runtime;
 
 /// <summary>How a <see cref="Predictor"/> runs.</summary>
-/// <param name="Device">"cpu" (the CUDA backend adds "cuda").</param>
-/// <param name="Threads">CPU threads; 0 = all cores.</param>
-/// <param name="Precision">"fp32" (the CPU path computes in float32 only).</param>
+/// <param name="Device">"cpu", or "cuda" / "cuda:N" (PyTorch's device strings; parsed by Backends.Cuda's CudaDeviceName).</param>
+/// <param name="Threads">CPU threads; 0 = all cores. The CUDA path uses the host only for resizing and ignores it.</param>
+/// <param name="Precision">"fp32" (the CPU computes in float32 only; on CUDA FP32 storage with TF32 convolutions, as PyTorch's
+/// cuDNN default allow_tf32 = True, and full FP32 GEMMs, as its matmul default allow_tf32 = False) or "fp16" (CUDA only: NHWC FP16
+/// convolutions and GEMMs on tensor cores, post-processing in FP32).</param>
 public sealed record PredictorOptions(string Device = "cpu", int Threads = 0, string Precision = "fp32");

@@ -1,0 +1,395 @@
+using System.Numerics;
+using Detserve.Backends.Cpu;
+using Detserve.Backends.Cuda;
+using Detserve.Backends.Cuda.Dnn;
+using Detserve.Backends.Cuda.Ops;
+using Detserve.Graph;
+using Detserve.Graph.Spec;
+
+namespace Detserve.Runtime.Cuda;
+
+/// <summary>
+/// GeneralizedRCNN (detectron2/modeling/meta_arch/rcnn.py inference) on the GPU for one (batch, padded height, padded width):
+/// preprocess from uint8 images on the device, backbone + FPN + RPN head (dense graph), find_top_rpn_proposals per image
+/// (RpnProposalsOp), ROIAlign + box head on batch x POST_NMS_TOPK_TEST fixed-capacity rows, fast_rcnn_inference per image
+/// (FastRcnnInferenceOp), ROIAlign + mask head on batch x DETECTIONS_PER_IMAGE rows, mask_rcnn_inference's class gather + sigmoid,
+/// and optionally detector_postprocess's box rescale + paste_masks_in_image. Counts stay on the device, so a run enqueues no host
+/// synchronisation and is captured once per set of image sizes as a CUDA graph (bounded cache) and replayed.
+/// Owns its runners, ops, arenas and graphs; borrows the context and the weights.
+/// </summary>
+internal sealed class GpuDetectorPlan : IDisposable
+{
+    private const int GraphCacheCapacity = 8;
+
+    private readonly GpuContext _gpu;
+    private readonly ModelGraph _model;
+    private readonly RoiHeadsSpec _roi;
+    private readonly RpnSpec _rpnSpec;
+    private readonly GpuNetworkRunner _dense, _box;
+    private readonly GpuNetworkRunner? _mask;
+    private readonly RpnProposalsOp _rpn;
+    private readonly FastRcnnInferenceOp _boxInference;
+    private readonly DeviceArena _arena = new();
+    private readonly DeviceBuffer _denseArena, _boxArena;
+    private readonly DeviceBuffer? _maskArena;
+    private readonly NormalizeParams _normalize;
+    private readonly long[] _levelAnchorOffsets;
+    private readonly (int A, int H, int W)[] _rpnLevels;
+    private readonly int[] _roiStrides;
+    private readonly BoundedCache<string, CudaGraphExec> _graphs = new(GraphCacheCapacity);
+    private readonly int _images, _preFloat, _rpnObj, _rpnDel, _anchors, _proposals, _proposalLogits, _proposalCounts, _boxRois,
+        _boxPooled, _clsFloat, _delFloat, _detBoxes, _detScores, _detClasses, _detCounts, _maskRois, _maskPooled, _maskLogitsFloat,
+        _maskProbs, _pasteBoxes, _workspace;
+    private readonly int[] _featFloat;
+    private DeviceBuffer? _pasteOutput;
+
+    public GpuDetectorPlan(GpuContext gpu, ModelGraph model, GpuModelGraphs graphs, GpuPrecision precision, int batch, int paddedHeight, int paddedWidth)
+    {
+        _gpu = gpu;
+        _model = model;
+        _roi = model.Architecture.RoiHeads!;
+        _rpnSpec = model.Architecture.Rpn!;
+        Batch = batch;
+        PaddedHeight = paddedHeight;
+        PaddedWidth = paddedWidth;
+        Precision = precision;
+        bool half = precision == GpuPrecision.Fp16;
+        InputSpec input = model.Architecture.Input;
+        _normalize = new NormalizeParams(input.Format == "BGR" ? [2, 1, 0] : [0, 1, 2],
+            input.PixelMean.Select(v => (float)v).ToArray(), input.PixelStd.Select(v => (float)v).ToArray());
+        PostNmsTopK = _rpnSpec.PostNmsTopKTest;
+        DetectionsPerImage = _roi.DetectionsPerImage;
+        var owned = new Stack<IDisposable>();
+        try
+        {
+            _dense = Own(owned, new GpuNetworkRunner(gpu, graphs.Dense, graphs.DenseWeights, batch, paddedHeight, paddedWidth, precision,
+                half ? TensorLayout.Nhwc : TensorLayout.Nchw));
+            _box = Own(owned, new GpuNetworkRunner(gpu, graphs.BoxHead, graphs.BoxWeights, batch * PostNmsTopK, 0, 0, precision, TensorLayout.Nchw));
+            if (graphs.MaskHead is not null)
+                _mask = Own(owned, new GpuNetworkRunner(gpu, graphs.MaskHead, graphs.MaskWeights!, batch * DetectionsPerImage, 0, 0, precision, TensorLayout.Nchw));
+
+            // RPN levels as the dense graph produces them, and the anchors of each (DefaultAnchorGenerator, once per shape).
+            AnchorSpec anchorSpec = model.Architecture.Anchors;
+            _rpnLevels = _rpnSpec.InFeatures.Select(f => _dense.Shape("rpn_objectness_" + f)).ToArray();
+            _levelAnchorOffsets = new long[_rpnLevels.Length];
+            long totalAnchors = 0;
+            for (int l = 0; l < _rpnLevels.Length; l++)
+            {
+                _levelAnchorOffsets[l] = totalAnchors;
+                totalAnchors += (long)_rpnLevels[l].A * _rpnLevels[l].H * _rpnLevels[l].W;
+            }
+            int anchorsPerCell = _rpnLevels[0].A;
+            if (_rpnLevels.Any(l => l.A != anchorsPerCell))
+                throw new NotSupportedException("RPN levels with different anchor counts per cell are not supported on CUDA");
+            _rpn = Own(owned, new RpnProposalsOp(gpu.Kernels, _rpnLevels.Select(l => (l.H, l.W)).ToArray(), anchorsPerCell,
+                _rpnSpec.PreNmsTopKTest, PostNmsTopK, _rpnSpec.NmsThresh, (float)_rpnSpec.MinSize));
+            _boxInference = Own(owned, new FastRcnnInferenceOp(gpu.Kernels, PostNmsTopK, _roi.NumClasses,
+                _roi.BoxHead.BboxRegWeights.Select(w => (float)w).ToArray(), (float)_roi.ScoreThreshTest, _roi.NmsThreshTest, DetectionsPerImage));
+
+            _roiStrides = _roi.InFeatures.Select(model.StrideOf).ToArray();
+            int channels = _dense.Shape(_roi.InFeatures[0]).C;
+            int boxRes = _roi.BoxHead.PoolerResolution;
+            long boxRows = (long)batch * PostNmsTopK, detRows = (long)batch * DetectionsPerImage;
+            int classes = _roi.NumClasses;
+            MaskResolution = _mask?.Shape("mask_logits").H ?? 0;
+            MaskChannels = _mask?.Shape("mask_logits").C ?? 0;
+            int maskRes = _roi.MaskHead?.PoolerResolution ?? 0;
+
+            long plane = (long)paddedHeight * paddedWidth;
+            _images = _arena.Declare(batch * plane * 3);
+            _preFloat = _arena.Declare(half ? batch * 3 * plane * 4 : 0);
+            _rpnObj = _arena.Declare(batch * totalAnchors * 4);
+            _rpnDel = _arena.Declare(batch * totalAnchors * 16);
+            _anchors = _arena.Declare(totalAnchors * 16);
+            _proposals = _arena.Declare(boxRows * 16);
+            _proposalLogits = _arena.Declare(boxRows * 4);
+            _proposalCounts = _arena.Declare(batch * 4L);
+            _boxRois = _arena.Declare(boxRows * 20);
+            _boxPooled = _arena.Declare(half ? boxRows * channels * boxRes * boxRes * 4 : 0);
+            _clsFloat = _arena.Declare(half ? boxRows * (classes + 1) * 4 : 0);
+            _delFloat = _arena.Declare(half ? boxRows * _box.Shape("box_deltas").C * 4 : 0);
+            _featFloat = _roi.InFeatures.Select(f =>
+            {
+                var s = _dense.Shape(f);
+                return _arena.Declare(half ? (long)batch * s.C * s.H * s.W * 4 : 0);
+            }).ToArray();
+            _detBoxes = _arena.Declare(detRows * 16);
+            _detScores = _arena.Declare(detRows * 4);
+            _detClasses = _arena.Declare(detRows * 4);
+            _detCounts = _arena.Declare(batch * 4L);
+            _maskRois = _arena.Declare(_mask is null ? 0 : detRows * 20);
+            _maskPooled = _arena.Declare(_mask is not null && half ? detRows * channels * maskRes * maskRes * 4 : 0);
+            _maskLogitsFloat = _arena.Declare(_mask is not null && half ? detRows * MaskChannels * MaskResolution * MaskResolution * 4 : 0);
+            _maskProbs = _arena.Declare(detRows * MaskResolution * MaskResolution * 4);
+            _pasteBoxes = _arena.Declare(detRows * 16);
+            _workspace = _arena.Declare(Math.Max(_dense.WorkspaceBytes, Math.Max(_box.WorkspaceBytes, _mask?.WorkspaceBytes ?? 0)));
+            _arena.Allocate(gpu.Device);
+            owned.Push(_arena);
+
+            _denseArena = Own(owned, gpu.Device.Allocate(_dense.ArenaBytes));
+            _dense.Bind(_denseArena);
+            _boxArena = Own(owned, gpu.Device.Allocate(_box.ArenaBytes));
+            _box.Bind(_boxArena);
+            if (_mask is not null)
+            {
+                _maskArena = Own(owned, gpu.Device.Allocate(_mask.ArenaBytes));
+                _mask.Bind(_maskArena);
+            }
+
+            // Anchors per level from the cell anchors (AnchorGenerator.CellAnchors, as the CPU LevelAnchors).
+            for (int l = 0; l < _rpnLevels.Length; l++)
+            {
+                float[] cells = AnchorGenerator.CellAnchors(anchorSpec.Sizes[l], anchorSpec.AspectRatios[l]);
+                using DeviceBuffer cellBuffer = gpu.Device.Allocate(cells.Length * 4L);
+                cellBuffer.Upload<float>(cells, gpu.Stream);
+                long count = (long)_rpnLevels[l].A * _rpnLevels[l].H * _rpnLevels[l].W;
+                gpu.GridAnchors.Enqueue(cellBuffer, anchorsPerCell, _rpnLevels[l].H, _rpnLevels[l].W, anchorSpec.Strides[l], anchorSpec.Offset,
+                    _arena[_anchors].Slice(_levelAnchorOffsets[l] * 16, count * 16), gpu.Stream);
+                gpu.Stream.Synchronize();
+            }
+            TotalAnchors = totalAnchors;
+        }
+        catch
+        {
+            while (owned.Count > 0) owned.Pop().Dispose();
+            throw;
+        }
+    }
+
+    private static T Own<T>(Stack<IDisposable> owned, T item) where T : IDisposable
+    {
+        owned.Push(item);
+        return item;
+    }
+
+    public int Batch { get; }
+
+    public int PaddedHeight { get; }
+
+    public int PaddedWidth { get; }
+
+    public GpuPrecision Precision { get; }
+
+    public int PostNmsTopK { get; }
+
+    public int DetectionsPerImage { get; }
+
+    public int MaskResolution { get; }
+
+    public int MaskChannels { get; }
+
+    public long TotalAnchors { get; }
+
+    /// <summary>Device bytes this plan holds (activation arenas, plan buffers, paste output when made; not the ops' own scratch).</summary>
+    public long SizeBytes => _arena.SizeBytes + _denseArena.SizeBytes + _boxArena.SizeBytes + (_maskArena?.SizeBytes ?? 0) + (_pasteOutput?.SizeBytes ?? 0);
+
+    /// <summary>uint8 image slot <paramref name="n"/> ([paddedHeight * paddedWidth * 3]; an image of h x w uses its first h * w * 3 bytes, HWC).</summary>
+    public DeviceBuffer ImageSlot(int n) => _arena[_images].Slice((long)n * PaddedHeight * PaddedWidth * 3, (long)PaddedHeight * PaddedWidth * 3);
+
+    public DeviceBuffer DetectionBoxes => _arena[_detBoxes];
+
+    public DeviceBuffer DetectionScores => _arena[_detScores];
+
+    public DeviceBuffer DetectionClasses => _arena[_detClasses];
+
+    public DeviceBuffer DetectionCounts => _arena[_detCounts];
+
+    public DeviceBuffer MaskProbabilities => _arena[_maskProbs];
+
+    /// <summary>The pasted masks of the last run with paste sizes: per image n, DetectionsPerImage planes of its output size, uint8 0/1.</summary>
+    public DeviceBuffer? PastedMasks => _pasteOutput;
+
+    /// <summary>
+    /// Queues the whole run for images of the given resized sizes (already in their slots); with <paramref name="pasteSizes"/> also
+    /// rescales the boxes to those output sizes and pastes every detection's mask there. <paramref name="mark"/> is called after each
+    /// stage (event timing); null in graph capture.
+    /// </summary>
+    public void Enqueue(IReadOnlyList<(int Height, int Width)> sizes, IReadOnlyList<(int Height, int Width)>? pasteSizes, CudaStream stream, Action<string>? mark)
+    {
+        CheckSizes(sizes, pasteSizes);
+        if (pasteSizes is not null) EnsurePasteOutput(pasteSizes);
+        bool half = Precision == GpuPrecision.Fp16;
+        DeviceBuffer ws = _arena[_workspace];
+        DeviceBuffer? workspace = ws.SizeBytes > 0 ? ws : null;
+        long plane = (long)PaddedHeight * PaddedWidth;
+
+        // GeneralizedRCNN.preprocess_image + ImageList.from_tensors: normalise each image into its zero-padded slot.
+        DeviceBuffer image = _dense.Input("image");
+        DeviceBuffer pre = half ? _arena[_preFloat] : image;
+        for (int n = 0; n < Batch; n++)
+            _gpu.PreprocessFloat.Enqueue(ImageSlot(n), sizes[n].Height, sizes[n].Width, pre, n * 3 * plane * 4, PaddedHeight, PaddedWidth, _normalize, stream);
+        if (half) _gpu.Convert.NchwFloatToNhwcHalf(pre, Batch, 3, plane, image, stream);
+        mark?.Invoke("preprocess");
+
+        _dense.Enqueue(workspace, stream);
+        mark?.Invoke("backbone_fpn_rpn_head");
+
+        // RPN head outputs -> per image, levels concatenated, float32 NCHW (what RpnProposalsOp reads), then find_top_rpn_proposals.
+        for (int l = 0; l < _rpnLevels.Length; l++)
+        {
+            (int a, int h, int w) = _rpnLevels[l];
+            string f = _rpnSpec.InFeatures[l];
+            GatherLevel(_dense.Output("rpn_objectness_" + f), a, h * w, _arena[_rpnObj], TotalAnchors, _levelAnchorOffsets[l], stream);
+            GatherLevel(_dense.Output("rpn_deltas_" + f), 4 * a, h * w, _arena[_rpnDel], 4 * TotalAnchors, 4 * _levelAnchorOffsets[l], stream);
+        }
+        long k = PostNmsTopK;
+        for (int n = 0; n < Batch; n++)
+            _rpn.Enqueue(_arena[_rpnObj].Slice(n * TotalAnchors * 4, TotalAnchors * 4), _arena[_rpnDel].Slice(n * TotalAnchors * 16, TotalAnchors * 16),
+                _arena[_anchors], sizes[n].Height, sizes[n].Width,
+                _arena[_proposals].Slice(n * k * 16, k * 16), _arena[_proposalLogits].Slice(n * k * 4, k * 4), _arena[_proposalCounts].Slice(n * 4L, 4), stream);
+        mark?.Invoke("rpn_proposals");
+
+        // ROIPooler over the FPN levels (float32 NCHW), then the box head on every fixed-capacity proposal slot.
+        var levels = new DeviceFeatureLevel[_roi.InFeatures.Count];
+        for (int l = 0; l < levels.Length; l++)
+        {
+            var s = _dense.Shape(_roi.InFeatures[l]);
+            DeviceBuffer features = _dense.Output(_roi.InFeatures[l]);
+            if (half)
+            {
+                _gpu.Convert.NhwcHalfToNchwFloat(features, Batch, s.C, (long)s.H * s.W, _arena[_featFloat[l]], stream);
+                features = _arena[_featFloat[l]];
+            }
+            levels[l] = new DeviceFeatureLevel(features, s.H, s.W, 1f / _roiStrides[l]);
+        }
+        int minLevel = BitOperations.Log2((uint)_roiStrides[0]);
+        int boxRows = Batch * PostNmsTopK;
+        BoxHeadSpec b = _roi.BoxHead;
+        _gpu.RoiBatch.MakeRois(_arena[_proposals], PostNmsTopK, boxRows, _arena[_boxRois], stream);
+        DeviceBuffer boxInput = _box.Input("box_features");
+        DeviceBuffer pooled = half ? _arena[_boxPooled] : boxInput;
+        var boxShape = _box.Shape("box_features");
+        _gpu.RoiAlign.Enqueue(levels, Batch, boxShape.C, minLevel, _arena[_boxRois], boxRows, b.PoolerResolution, b.PoolerSamplingRatio,
+            b.PoolerType == "ROIAlignV2", pooled, stream);
+        if (half) _gpu.Convert.FloatToHalf(pooled, (long)boxRows * boxShape.C * boxShape.H * boxShape.W, boxInput, stream);
+        _box.Enqueue(workspace, stream);
+        DeviceBuffer cls = _box.Output("cls_logits"), del = _box.Output("box_deltas");
+        int clsCols = _box.Shape("cls_logits").C, delCols = _box.Shape("box_deltas").C;
+        if (half)
+        {
+            _gpu.Convert.HalfToFloat(cls, (long)boxRows * clsCols, _arena[_clsFloat], stream);
+            _gpu.Convert.HalfToFloat(del, (long)boxRows * delCols, _arena[_delFloat], stream);
+            cls = _arena[_clsFloat];
+            del = _arena[_delFloat];
+        }
+        mark?.Invoke("box_head");
+
+        long d = DetectionsPerImage;
+        for (int n = 0; n < Batch; n++)
+            _boxInference.Enqueue(cls.Slice(n * k * clsCols * 4, k * clsCols * 4), del.Slice(n * k * delCols * 4, k * delCols * 4),
+                _arena[_proposals].Slice(n * k * 16, k * 16), _arena[_proposalCounts].Slice(n * 4L, 4), sizes[n].Height, sizes[n].Width,
+                _arena[_detBoxes].Slice(n * d * 16, d * 16), _arena[_detScores].Slice(n * d * 4, d * 4),
+                _arena[_detClasses].Slice(n * d * 4, d * 4), _arena[_detCounts].Slice(n * 4L, 4), stream);
+        mark?.Invoke("box_inference");
+
+        if (_mask is not null)
+        {
+            // mask_rcnn_inference: the mask head on the final boxes (resized coordinates), the predicted class's channel, sigmoid.
+            MaskHeadSpec m = _roi.MaskHead!;
+            int detRows = Batch * DetectionsPerImage;
+            _gpu.RoiBatch.MakeRois(_arena[_detBoxes], DetectionsPerImage, detRows, _arena[_maskRois], stream);
+            DeviceBuffer maskInput = _mask.Input("mask_features");
+            var maskShape = _mask.Shape("mask_features");
+            DeviceBuffer maskPooled = half ? _arena[_maskPooled] : maskInput;
+            _gpu.RoiAlign.Enqueue(levels, Batch, maskShape.C, minLevel, _arena[_maskRois], detRows, m.PoolerResolution, m.PoolerSamplingRatio,
+                m.PoolerType == "ROIAlignV2", maskPooled, stream);
+            if (half) _gpu.Convert.FloatToHalf(maskPooled, (long)detRows * maskShape.C * maskShape.H * maskShape.W, maskInput, stream);
+            _mask.Enqueue(workspace, stream);
+            DeviceBuffer logits = _mask.Output("mask_logits");
+            if (half)
+            {
+                _gpu.Convert.HalfToFloat(logits, (long)detRows * MaskChannels * MaskResolution * MaskResolution, _arena[_maskLogitsFloat], stream);
+                logits = _arena[_maskLogitsFloat];
+            }
+            _gpu.MaskSelect.Enqueue(logits, _arena[_detClasses], detRows, MaskChannels, MaskResolution, _arena[_maskProbs], stream);
+            mark?.Invoke("mask_head");
+        }
+
+        if (pasteSizes is not null && _mask is not null)
+        {
+            // detector_postprocess: boxes to the output size, then paste_masks_in_image for every slot (empty slots paste nothing).
+            long offset = 0, m2 = (long)MaskResolution * MaskResolution;
+            for (int n = 0; n < Batch; n++)
+            {
+                (int oh, int ow) = pasteSizes[n];
+                float sx = (float)((double)ow / sizes[n].Width), sy = (float)((double)oh / sizes[n].Height);
+                DeviceBuffer boxes = _arena[_pasteBoxes].Slice(n * d * 16, d * 16);
+                _gpu.RoiBatch.RescaleBoxes(_arena[_detBoxes].Slice(n * d * 16, d * 16), DetectionsPerImage, sx, sy, oh, ow, boxes, stream);
+                long bytes = d * oh * ow;
+                _gpu.Paste.Enqueue(_arena[_maskProbs].Slice(n * d * m2 * 4, d * m2 * 4), DetectionsPerImage, MaskResolution, boxes, oh, ow, 0.5f,
+                    _pasteOutput!.Slice(offset, bytes), stream);
+                offset += bytes;
+            }
+            mark?.Invoke("paste_masks");
+        }
+    }
+
+    /// <summary>
+    /// Runs through a CUDA graph captured for these sizes (captured on first use, kept in a bounded cache).
+    /// </summary>
+    public void Launch(IReadOnlyList<(int Height, int Width)> sizes, IReadOnlyList<(int Height, int Width)>? pasteSizes, CudaStream stream)
+    {
+        CheckSizes(sizes, pasteSizes);
+        if (pasteSizes is not null) EnsurePasteOutput(pasteSizes);
+        string key = string.Join(";", sizes.Select(s => $"{s.Height}x{s.Width}")) + "|" +
+            (pasteSizes is null ? "-" : string.Join(";", pasteSizes.Select(s => $"{s.Height}x{s.Width}")));
+        CudaGraphExec graph = _graphs.GetOrAdd(key, _ => stream.Capture(s => Enqueue(sizes, pasteSizes, s, null),
+            $"GeneralizedRCNN batch {Batch} {PaddedHeight}x{PaddedWidth} [{key}]"));
+        graph.Launch(stream);
+    }
+
+    /// <summary>Graphs held now (for tests).</summary>
+    public int CachedGraphs => _graphs.Count;
+
+    private void GatherLevel(DeviceBuffer levelOutput, int channels, long plane, DeviceBuffer perImage, long perImageElements, long levelOffsetElements, CudaStream stream)
+    {
+        // Level output [batch, channels, plane] float32 (or [batch, plane, channels] float16) -> image n's row at the level's offset.
+        long count = channels * plane;
+        for (int n = 0; n < Batch; n++)
+        {
+            DeviceBuffer dst = perImage.Slice((n * perImageElements + levelOffsetElements) * 4, count * 4);
+            if (Precision == GpuPrecision.Fp16)
+                _gpu.Convert.NhwcHalfToNchwFloat(levelOutput.Slice(n * count * 2, count * 2), 1, channels, plane, dst, stream);
+            else
+                dst.CopyFrom(levelOutput.Slice(n * count * 4, count * 4), count * 4, stream);
+        }
+    }
+
+    private void CheckSizes(IReadOnlyList<(int Height, int Width)> sizes, IReadOnlyList<(int Height, int Width)>? pasteSizes)
+    {
+        ArgumentNullException.ThrowIfNull(sizes);
+        if (sizes.Count != Batch) throw new ArgumentException($"{sizes.Count} image sizes for a plan of batch {Batch}", nameof(sizes));
+        for (int n = 0; n < Batch; n++)
+            if (sizes[n].Height < 1 || sizes[n].Width < 1 || sizes[n].Height > PaddedHeight || sizes[n].Width > PaddedWidth)
+                throw new ArgumentException($"image {n} of {sizes[n].Height}x{sizes[n].Width} does not fit the plan's {PaddedHeight}x{PaddedWidth}", nameof(sizes));
+        if (pasteSizes is not null && pasteSizes.Count != Batch)
+            throw new ArgumentException($"{pasteSizes.Count} paste sizes for a plan of batch {Batch}", nameof(pasteSizes));
+    }
+
+    private void EnsurePasteOutput(IReadOnlyList<(int Height, int Width)> pasteSizes)
+    {
+        long bytes = pasteSizes.Sum(s => (long)DetectionsPerImage * s.Height * s.Width);
+        if (_pasteOutput is not null && _pasteOutput.SizeBytes >= bytes) return;
+        // Graphs captured with the old buffer point at it: drop them with it.
+        _graphs.Dispose();
+        _pasteOutput?.Dispose();
+        _pasteOutput = _gpu.Device.Allocate(bytes);
+    }
+
+    /// <summary>Waits for the stream, then frees graphs, buffers and ops in reverse order of creation.</summary>
+    public void Dispose()
+    {
+        _gpu.Stream.Synchronize();
+        _graphs.Dispose();
+        _pasteOutput?.Dispose();
+        _maskArena?.Dispose();
+        _boxArena.Dispose();
+        _denseArena.Dispose();
+        _arena.Dispose();
+        _boxInference.Dispose();
+        _rpn.Dispose();
+        _mask?.Dispose();
+        _box.Dispose();
+        _dense.Dispose();
+    }
+}

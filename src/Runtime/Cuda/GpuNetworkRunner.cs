@@ -1,0 +1,236 @@
+using Detserve.Backends.Cpu;
+using Detserve.Backends.Cuda;
+using Detserve.Backends.Cuda.Blas;
+using Detserve.Backends.Cuda.Dnn;
+using Detserve.Graph;
+
+namespace Detserve.Runtime.Cuda;
+
+/// <summary>
+/// A compiled <see cref="NetworkGraph"/> on the GPU for one batch size and input size: one backend op per node made once (cuDNN
+/// conv with the fused bias + residual + ReLU, cuDNN transposed conv, cuBLASLt linear with its epilogue, our max-pool and
+/// upsample-add kernels), every node output placed by <see cref="BufferPlanner"/> in one arena from the node order (a tensor is
+/// alive from its producer to its last reader; graph inputs and outputs for the whole run). The GPU twin of the CPU NetworkRunner.
+/// Owns its op objects; borrows the context, the weights and the arena it is bound to.
+/// </summary>
+internal sealed class GpuNetworkRunner : IDisposable
+{
+    private readonly GpuContext _gpu;
+    private readonly NetworkGraph _graph;
+    private readonly GpuNetworkWeights _weights;
+    private readonly (int C, int H, int W)[] _shapes;
+    private readonly object?[] _ops;
+    private readonly long[] _offsets;
+    private readonly long[] _sizes;
+    private readonly DeviceBuffer?[] _values;
+
+    public GpuNetworkRunner(GpuContext gpu, NetworkGraph graph, GpuNetworkWeights weights, int batch, int height, int width,
+        GpuPrecision precision, TensorLayout layout)
+    {
+        _gpu = gpu ?? throw new ArgumentNullException(nameof(gpu));
+        _graph = graph ?? throw new ArgumentNullException(nameof(graph));
+        _weights = weights ?? throw new ArgumentNullException(nameof(weights));
+        Batch = batch;
+        Half = precision == GpuPrecision.Fp16;
+        Layout = layout;
+        ElementBytes = Half ? 2 : 4;
+        ConvPrecision conv = precision switch { GpuPrecision.Fp16 => ConvPrecision.Fp16, GpuPrecision.Fp32 => ConvPrecision.Tf32, _ => ConvPrecision.Fp32 };
+        GemmPrecision gemm = Half ? GemmPrecision.Fp16 : GemmPrecision.Fp32;
+        int n = graph.Nodes.Count;
+        _shapes = new (int, int, int)[n];
+        _ops = new object?[n];
+        var lastUse = new int[n];
+        foreach (Node node in graph.Nodes)
+            foreach (int input in node.Inputs) lastUse[input] = Math.Max(lastUse[input], node.Id);
+        foreach (int id in graph.Outputs.Values) lastUse[id] = n;
+        try
+        {
+            foreach (Node node in graph.Nodes)
+            {
+                (int C, int H, int W) In(int k) => _shapes[node.Inputs[k]];
+                switch (node.Attributes)
+                {
+                    case InputAttributes:
+                        _shapes[node.Id] = (node.Shape.Channels, node.Shape.IsStatic ? node.Shape.Height : height, node.Shape.IsStatic ? node.Shape.Width : width);
+                        lastUse[node.Id] = Math.Max(lastUse[node.Id], 0);
+                        break;
+                    case Conv2dAttributes a:
+                    {
+                        var x = In(0);
+                        var spec = new Conv2dSpec(a.InChannels, a.OutChannels, a.KernelH, a.KernelW, a.StrideH, a.StrideW, a.PadH, a.PadW,
+                            a.Dilation, a.Dilation, a.Groups, a.Relu);
+                        var op = new CudnnConv2d(gpu.Cudnn, spec, batch, x.H, x.W, conv, layout, hasBias: a.Bias is not null, hasResidual: node.Inputs.Count > 1);
+                        _ops[node.Id] = op;
+                        _shapes[node.Id] = (a.OutChannels, op.OutHeight, op.OutWidth);
+                        WorkspaceBytes = Math.Max(WorkspaceBytes, op.WorkspaceBytes);
+                        break;
+                    }
+                    case ConvTranspose2dAttributes a:
+                    {
+                        var x = In(0);
+                        var spec = new ConvTranspose2dSpec(a.InChannels, a.OutChannels, a.KernelH, a.KernelW, a.StrideH, a.StrideW, a.PadH, a.PadW, a.Relu);
+                        var op = new CudnnConvTranspose2d(gpu.Cudnn, spec, batch, x.H, x.W, conv, layout, hasBias: a.Bias is not null);
+                        _ops[node.Id] = op;
+                        _shapes[node.Id] = (a.OutChannels, op.OutHeight, op.OutWidth);
+                        WorkspaceBytes = Math.Max(WorkspaceBytes, op.WorkspaceBytes);
+                        break;
+                    }
+                    case LinearAttributes a:
+                    {
+                        var x = In(0);
+                        if ((long)x.C * x.H * x.W != a.InFeatures)
+                            throw new InvalidOperationException($"{node.Name}: input [{x.C}, {x.H}, {x.W}] does not flatten to {a.InFeatures} features");
+                        if (layout == TensorLayout.Nhwc && (x.H != 1 || x.W != 1))
+                            throw new NotSupportedException($"{node.Name}: a linear layer on a spatial NHWC input would flatten in the wrong order");
+                        var op = new CublasLtLinear(gpu.CublasLt, batch, a.InFeatures, a.OutFeatures, gemm, a.Bias is not null, a.Relu);
+                        _ops[node.Id] = op;
+                        _shapes[node.Id] = (a.OutFeatures, 1, 1);
+                        WorkspaceBytes = Math.Max(WorkspaceBytes, op.WorkspaceBytes);
+                        break;
+                    }
+                    case MaxPool2dAttributes a:
+                    {
+                        var x = In(0);
+                        (int h, int w) = a.OutputSize(x.H, x.W);
+                        _shapes[node.Id] = (x.C, h, w);
+                        break;
+                    }
+                    case NoAttributes when node.Op == OpKind.UpsampleNearest2xAdd:
+                    {
+                        var top = In(0);
+                        var lateral = In(1);
+                        if (lateral.H != 2 * top.H || lateral.W != 2 * top.W || lateral.C != top.C)
+                            throw new InvalidOperationException($"{node.Name}: lateral {lateral} is not twice the top-down {top}");
+                        _shapes[node.Id] = lateral;
+                        break;
+                    }
+                    default:
+                        throw new NotSupportedException($"{node.Name}: the GPU runner has no kernel for op {node.Op} (the compiler fuses it away in the zoo models)");
+                }
+            }
+        }
+        catch
+        {
+            DisposeOps();
+            throw;
+        }
+        _sizes = new long[n];
+        var requests = new BufferRequest[n];
+        foreach (Node node in graph.Nodes)
+        {
+            var s = _shapes[node.Id];
+            _sizes[node.Id] = (long)batch * s.C * s.H * s.W * ElementBytes;
+            requests[node.Id] = new BufferRequest(_sizes[node.Id], node.Op == OpKind.Input ? 0 : node.Id, lastUse[node.Id]);
+        }
+        (_offsets, ArenaBytes) = BufferPlanner.Plan(requests);
+        _values = new DeviceBuffer?[n];
+    }
+
+    /// <summary>Images (or ROI rows) per run.</summary>
+    public int Batch { get; }
+
+    /// <summary>True for float16 storage.</summary>
+    public bool Half { get; }
+
+    /// <summary>Activation layout.</summary>
+    public TensorLayout Layout { get; }
+
+    /// <summary>Bytes per activation element.</summary>
+    public int ElementBytes { get; }
+
+    /// <summary>Bytes of the activation arena <see cref="Bind"/> needs.</summary>
+    public long ArenaBytes { get; }
+
+    /// <summary>The largest cuDNN / cuBLASLt workspace of any node (one shared workspace serves all, the stream orders them).</summary>
+    public long WorkspaceBytes { get; }
+
+    /// <summary>Carves every node's output from <paramref name="arena"/> (borrowed; at least <see cref="ArenaBytes"/>).</summary>
+    public void Bind(DeviceBuffer arena)
+    {
+        ArgumentNullException.ThrowIfNull(arena);
+        if (arena.SizeBytes < ArenaBytes)
+            throw new ArgumentException($"arena of {arena.SizeBytes} bytes is smaller than the {ArenaBytes} the plan needs", nameof(arena));
+        for (int i = 0; i < _values.Length; i++) _values[i] = arena.Slice(_offsets[i], _sizes[i]);
+    }
+
+    /// <summary>(channels, height, width) per image of graph output or input <paramref name="name"/>.</summary>
+    public (int C, int H, int W) Shape(string name) => _shapes[Id(name)];
+
+    /// <summary>The device tensor of graph input <paramref name="name"/> ([batch, C, H, W] or [batch, H, W, C]); the caller fills it.</summary>
+    public DeviceBuffer Input(string name) =>
+        _graph.Inputs.TryGetValue(name, out int id) ? Value(id) : throw new KeyNotFoundException($"graph has no input '{name}'");
+
+    /// <summary>The device tensor of graph output <paramref name="name"/>.</summary>
+    public DeviceBuffer Output(string name) => Value(_graph.Output(name).Id);
+
+    private int Id(string name) => _graph.Inputs.TryGetValue(name, out int id) ? id : _graph.Output(name).Id;
+
+    private DeviceBuffer Value(int id) => _values[id] ?? throw new InvalidOperationException("the runner is not bound to an arena");
+
+    /// <summary>Queues every node in order on <paramref name="stream"/>; no host synchronisation.</summary>
+    public void Enqueue(DeviceBuffer? workspace, CudaStream stream)
+    {
+        foreach (Node node in _graph.Nodes)
+        {
+            DeviceBuffer y = Value(node.Id);
+            DeviceBuffer X(int k) => Value(node.Inputs[k]);
+            switch (_ops[node.Id])
+            {
+                case CudnnConv2d conv:
+                    conv.Enqueue(X(0), _weights.Weight(node), _weights.Bias(node), node.Inputs.Count > 1 ? X(1) : null, y, workspace, stream);
+                    break;
+                case CudnnConvTranspose2d deconv:
+                    deconv.Enqueue(X(0), _weights.Weight(node), _weights.Bias(node), y, workspace, stream);
+                    break;
+                case CublasLtLinear linear:
+                    linear.Enqueue(X(0), _weights.Weight(node), _weights.Bias(node), y, workspace, stream);
+                    break;
+                default:
+                    EnqueueKernel(node, y, X, stream);
+                    break;
+            }
+        }
+    }
+
+    private void EnqueueKernel(Node node, DeviceBuffer y, Func<int, DeviceBuffer> x, CudaStream stream)
+    {
+        switch (node.Attributes)
+        {
+            case InputAttributes:
+                return;
+            case MaxPool2dAttributes a:
+            {
+                var s = _shapes[node.Inputs[0]];
+                RequireNhwcForHalf(node);
+                if (Half) _gpu.MaxPoolHalf.Enqueue(x(0), Batch, s.C, s.H, s.W, a.Kernel, a.Stride, a.Pad, y, stream);
+                else _gpu.MaxPool.Enqueue(x(0), Batch, s.C, s.H, s.W, a.Kernel, a.Stride, a.Pad, y, stream);
+                return;
+            }
+            case NoAttributes when node.Op == OpKind.UpsampleNearest2xAdd:
+            {
+                var s = _shapes[node.Inputs[0]];
+                RequireNhwcForHalf(node);
+                if (Half) _gpu.UpsampleAddHalf.Enqueue(x(0), x(1), Batch, s.C, s.H, s.W, y, stream);
+                else _gpu.UpsampleAdd.Enqueue(x(0), x(1), Batch, s.C, s.H, s.W, y, stream);
+                return;
+            }
+            default:
+                throw new NotSupportedException($"{node.Name}: the GPU runner has no kernel for op {node.Op}");
+        }
+    }
+
+    private void RequireNhwcForHalf(Node node)
+    {
+        if (Half && Layout != TensorLayout.Nhwc)
+            throw new NotSupportedException($"{node.Name}: the float16 {node.Op} kernel reads NHWC only");
+    }
+
+    /// <summary>Frees the cuDNN / cuBLASLt descriptors of every node.</summary>
+    public void Dispose() => DisposeOps();
+
+    private void DisposeOps()
+    {
+        for (int i = _ops.Length - 1; i >= 0; i--)
+            if (_ops[i] is IDisposable d) d.Dispose();
+    }
+}

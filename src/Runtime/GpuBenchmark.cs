@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using Detserve.Backends.Cuda;
+using Detserve.Backends.Cuda.Native;
+using Detserve.Graph;
+using Detserve.Graph.Build;
+using Detserve.Graph.Spec;
+using Detserve.Runtime.Cuda;
+using Detserve.Vision;
+
+namespace Detserve.Runtime;
+
+/// <summary>
+/// Times the CUDA detector at the bench spec (DESIGN.md "Performance"): seeded images of one size, every detection's mask pasted at
+/// image size. GPU compute with CUDA events around the whole device run (images already on the device); host latency around a
+/// Predictor.Run equivalent (upload, run, download, Instances); peak device memory from cuMemGetInfo; per-stage medians from events
+/// in a separate op-by-op pass. Used by bench/gpu and the CLI's bench command.
+/// </summary>
+public static class GpuBenchmark
+{
+    private const int StageRuns = 20;
+
+    /// <summary>Builds the detector, warms up, then runs <see cref="GpuBenchmarkOptions.Iterations"/> timed runs of each kind.</summary>
+    /// <exception cref="NotSupportedException">a model the CUDA path does not run, or no CUDA driver.</exception>
+    public static GpuBenchmarkResult Run(ArchitectureSpec architecture, IReadOnlyDictionary<string, HostTensor> weights, GpuBenchmarkOptions options,
+        Action<string>? log = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(architecture);
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Batch, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Height, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Width, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Warmup);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Iterations, 1);
+        int ordinal = CudaDeviceName.Parse(options.Device);
+        GpuPrecision precision = GpuPrecisionName.Parse(options.Precision);
+        CudaDetector.CheckSupported(architecture);
+        ModelGraph model = ModelGraphBuilder.Build(architecture, weights, out _);
+
+        var originals = new RgbImage[options.Batch];
+        var resized = new RgbImage[options.Batch];
+        for (int i = 0; i < options.Batch; i++)
+        {
+            originals[i] = SeededModel.SeededImage(options.Width, options.Height, 1000 + i);
+            resized[i] = ImagePreprocessor.Resize(originals[i], architecture.Input);
+        }
+        var sizes = resized.Select(r => (r.Height, r.Width)).ToArray();
+        var outputSizes = originals.Select(r => (r.Height, r.Width)).ToArray();
+
+        // The primary context first, so that the baseline excludes it (as torch.cuda.max_memory_allocated does).
+        using CudaDevice device = OpenDevice(ordinal, options.Device);
+        (long freeBefore, _) = device.MemoryInfo();
+        using CudaDetector detector = CudaDetector.Create(model, ordinal, precision);
+        detector.UseGraphs = options.CudaGraph;
+        GpuContext gpu = detector.Gpu;
+        CudaStream stream = gpu.Stream;
+        log?.Invoke($"device {device.Describe()}; {GpuPrecisionName.Name(precision)}, batch {options.Batch}, {options.Height}x{options.Width} " +
+            $"(resized {sizes[0].Height}x{sizes[0].Width}), CUDA graph {(options.CudaGraph ? "on" : "off")}; weights {detector.WeightBytes / (1 << 20)} MiB");
+
+        GpuDetectorPlan plan = detector.Plan(detector.KeyFor(sizes));
+        detector.Upload(plan, resized);
+        for (int i = 0; i < options.Warmup; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            detector.Execute(plan, sizes, outputSizes);
+        }
+        stream.Synchronize();
+        log?.Invoke($"plan {plan.PaddedHeight}x{plan.PaddedWidth}: {plan.SizeBytes / (1 << 20)} MiB of buffers; warm-up done");
+
+        // GPU compute: events around the device run only.
+        var compute = new List<double>(options.Iterations);
+        using (CudaEvent start = gpu.Device.CreateEvent(), end = gpu.Device.CreateEvent())
+        {
+            for (int i = 0; i < options.Iterations; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                start.Record(stream);
+                detector.Execute(plan, sizes, outputSizes);
+                end.Record(stream);
+                end.Synchronize();
+                compute.Add(CudaEvent.ElapsedMilliseconds(start, end));
+            }
+        }
+
+        // Host latency: what Predictor.Run does after the (here empty) resize.
+        var host = new List<double>(options.Iterations);
+        int[] detections = new int[options.Batch];
+        for (int i = 0; i < options.Iterations; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            long t0 = Stopwatch.GetTimestamp();
+            detector.Upload(plan, resized);
+            detector.Execute(plan, sizes, outputSizes);
+            var perImage = detector.Download(plan);
+            for (int n = 0; n < perImage.Count; n++)
+            {
+                Instances instances = DetectorPostprocess.Run(perImage[n].Detections, perImage[n].Masks, detector.MaskResolution,
+                    sizes[n].Height, sizes[n].Width, outputSizes[n].Height, outputSizes[n].Width);
+                detections[n] = instances.Count;
+            }
+            host.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+        }
+        (long freeAfter, _) = device.MemoryInfo();
+        long peak = freeBefore - freeAfter;
+
+        var stages = StageMedians(plan, sizes, outputSizes, gpu, cancellationToken);
+        log?.Invoke($"compute median {Median(compute):F3} ms, host latency median {Median(host):F3} ms, peak {peak / (1 << 20)} MiB, " +
+            $"detections [{string.Join(", ", detections)}]; stages " + string.Join(", ", stages.Select(s => $"{s.Key} {s.Value:F3}")));
+        return new GpuBenchmarkResult(device.Describe(), options.Batch, options.Height, options.Width, GpuPrecisionName.Name(precision), options.CudaGraph,
+            compute, host, peak, detections, stages);
+    }
+
+    private static CudaDevice OpenDevice(int ordinal, string name)
+    {
+        try
+        {
+            return CudaDevice.Open(ordinal, CudaLibraryOptions.Default);
+        }
+        catch (CudaException e) when (e.InnerException is DllNotFoundException)
+        {
+            throw new NotSupportedException($"device '{name}': {e.Message}", e);
+        }
+    }
+
+    /// <summary>Op-by-op runs with an event after each stage; the median time of each stage.</summary>
+    private static Dictionary<string, double> StageMedians(GpuDetectorPlan plan, (int, int)[] sizes, (int, int)[] outputSizes, GpuContext gpu,
+        CancellationToken cancellationToken)
+    {
+        var samples = new Dictionary<string, List<double>>();
+        var order = new List<string>();
+        for (int run = 0; run < StageRuns; run++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var marks = new List<(string Name, CudaEvent Event)>();
+            try
+            {
+                CudaEvent first = gpu.Device.CreateEvent();
+                marks.Add(("", first));
+                first.Record(gpu.Stream);
+                plan.Enqueue(sizes, outputSizes, gpu.Stream, name =>
+                {
+                    CudaEvent e = gpu.Device.CreateEvent();
+                    marks.Add((name, e));
+                    e.Record(gpu.Stream);
+                });
+                marks[^1].Event.Synchronize();
+                for (int i = 1; i < marks.Count; i++)
+                {
+                    string name = marks[i].Name;
+                    if (!samples.TryGetValue(name, out var list))
+                    {
+                        samples[name] = list = [];
+                        order.Add(name);
+                    }
+                    list.Add(CudaEvent.ElapsedMilliseconds(marks[i - 1].Event, marks[i].Event));
+                }
+            }
+            finally
+            {
+                foreach ((_, CudaEvent e) in marks) e.Dispose();
+            }
+        }
+        return order.ToDictionary(n => n, n => Median(samples[n]));
+    }
+
+    private static double Median(IReadOnlyList<double> values)
+    {
+        double[] sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}
