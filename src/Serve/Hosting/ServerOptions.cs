@@ -42,8 +42,14 @@ public sealed record ServerOptions
 
     public long HttpMaxBodyBytes { get; init; } = 1L << 30;
 
-    /// <summary>CUDA device ordinals instance groups of kind GPU may use; empty on a CPU-only machine.</summary>
-    public IReadOnlyList<int> GpuDeviceIds { get; init; } = [];
+    /// <summary>
+    /// CUDA device ordinals instance groups of kind GPU may use. Null (the default) asks <see cref="GpuProbe"/>; an empty list
+    /// means a CPU-only server whatever the machine has.
+    /// </summary>
+    public IReadOnlyList<int>? GpuDeviceIds { get; init; }
+
+    /// <summary>How the GPUs are found when <see cref="GpuDeviceIds"/> is null; null = the CUDA backend's device count (<see cref="CudaGpuProbe"/>).</summary>
+    public IGpuProbe? GpuProbe { get; init; }
 
     public IReadOnlyList<IModelBackend> Backends { get; init; } = [];
 

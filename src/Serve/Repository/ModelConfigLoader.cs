@@ -17,12 +17,16 @@ public sealed class ModelConfigLoader
     private readonly IReadOnlyDictionary<string, IModelBackend> _backends;
     private readonly IReadOnlyList<int> _gpus;
     private readonly bool _strict;
+    private readonly string? _noGpuReason;
 
-    public ModelConfigLoader(IReadOnlyDictionary<string, IModelBackend> backends, IReadOnlyList<int> gpus, bool strict)
+    /// <param name="gpus">CUDA ordinals KIND_GPU groups may use (and KIND_AUTO becomes KIND_GPU with).</param>
+    /// <param name="noGpuReason">Why <paramref name="gpus"/> is empty (e.g. no CUDA driver), for the load error of a KIND_GPU model.</param>
+    public ModelConfigLoader(IReadOnlyDictionary<string, IModelBackend> backends, IReadOnlyList<int> gpus, bool strict, string? noGpuReason = null)
     {
         _backends = backends;
         _gpus = gpus;
         _strict = strict;
+        _noGpuReason = noGpuReason;
     }
 
     public (ModelConfig Config, IModelBackend? Backend) Load(ModelDirectory model)
@@ -169,14 +173,17 @@ public sealed class ModelConfigLoader
             {
                 if (group.Gpus.Count == 0)
                 {
-                    throw ServeException.InvalidArgument($"{where}: instance_group '{group.Name}' is KIND_GPU but no GPU is available");
+                    throw ServeException.InvalidArgument($"{where}: instance_group '{group.Name}' is KIND_GPU but no GPU is available{NoGpuSuffix()}");
                 }
 
                 foreach (var gpu in group.Gpus)
                 {
                     if (!_gpus.Contains(gpu))
                     {
-                        throw ServeException.InvalidArgument($"{where}: instance_group '{group.Name}' specifies invalid or unsupported gpu id {gpu}");
+                        // Triton: "instance group ... specifies invalid or unsupported gpu id N. GPUs with at least the minimum
+                        // required CUDA compute compatibility of ... are: ..." (model_config_utils.cc ValidateInstanceGroup).
+                        var available = _gpus.Count == 0 ? $"none{NoGpuSuffix()}" : string.Join(", ", _gpus);
+                        throw ServeException.InvalidArgument($"{where}: instance_group '{group.Name}' specifies invalid or unsupported gpu id {gpu}; GPUs available: {available}");
                     }
                 }
             }
@@ -213,6 +220,8 @@ public sealed class ModelConfigLoader
             }
         }
     }
+
+    private string NoGpuSuffix() => _noGpuReason is null ? string.Empty : $" ({_noGpuReason})";
 
     private static void CheckTensors(string where, string kind, IEnumerable<(string Name, DataType Type, IReadOnlyList<long> Dims)> tensors)
     {

@@ -31,7 +31,9 @@ public sealed class ModelRepositoryManager : IModelResolver
         _options = options;
         _backends = backends;
         _logger = logger;
-        _configLoader = new ModelConfigLoader(backends, options.GpuDeviceIds, options.StrictModelConfig);
+        // Triton finds the GPUs once at start; KIND_AUTO becomes KIND_GPU only when one is really there.
+        Gpus = options.GpuDeviceIds is { } ids ? GpuInventory.FromIds(ids) : (options.GpuProbe ?? new CudaGpuProbe()).Detect();
+        _configLoader = new ModelConfigLoader(backends, Gpus.DeviceIds, options.StrictModelConfig, Gpus.NoGpuReason);
         if (!Directory.Exists(options.ModelRepository))
         {
             throw ServeException.InvalidArgument($"model repository {options.ModelRepository} does not exist");
@@ -39,6 +41,9 @@ public sealed class ModelRepositoryManager : IModelResolver
     }
 
     public ModelControlMode Mode => _options.ModelControlMode;
+
+    /// <summary>The GPUs found at start (empty, with the reason, on a CPU-only machine).</summary>
+    public GpuInventory Gpus { get; }
 
     /// <summary>Loads the start-up set: every folder (modes none and poll), or --load-model names ("*" = all) in explicit mode.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)

@@ -11,8 +11,9 @@ namespace Detserve.Serve.Backends.Detectron;
 /// backend: "detserve" — a Detectron2 model (config + weights) run by <see cref="Predictor"/>. Auto-complete fills
 /// in the raw tensors of TensorRT's detectron2 sample (see <see cref="DetectionTensorNames"/>), marks input_tensor
 /// allow_ragged_batch (a batch may mix image sizes: the predictor pads as ImageList.from_tensors), and sets
-/// max_batch_size 8 when the config gives neither inputs nor a batch size. Parameters: "threads" (per instance,
-/// 0 = all cores), "precision" (fp32), and Detectron2 config keys as overrides.
+/// max_batch_size 8 when the config gives neither inputs nor a batch size. Parameters: "threads" (per CPU instance,
+/// 0 = all cores), "precision" (fp32, or fp16 on KIND_GPU), and Detectron2 config keys as overrides. A KIND_GPU instance on
+/// gpu N runs on cuda:N.
 /// </summary>
 public sealed class DetectronBackend : IModelBackend
 {
@@ -80,20 +81,59 @@ public sealed class DetectronBackend : IModelBackend
 
     public IModelInstance CreateInstance(ModelInstanceContext context)
     {
-        var config = context.Config;
-        var files = DetectronModelFiles.Resolve(config, context.VersionDirectory);
-        var threads = DetectronModelFiles.Parameter(config, "threads") is { } t && int.TryParse(t, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : 0;
-        var precision = DetectronModelFiles.Parameter(config, "precision") ?? "fp32";
-        var device = context.Kind == ModelInstanceGroup.Types.Kind.Gpu ? $"cuda:{context.DeviceId}" : "cpu";
+        ArgumentNullException.ThrowIfNull(context);
+        var files = DetectronModelFiles.Resolve(context.Config, context.VersionDirectory);
+        var options = PredictorOptionsFor(context);
         try
         {
             var spec = ModelLoader.Load(files.ConfigPath, files.WeightsPath, files.Opts);
-            var predictor = Predictor.Create(spec, new PredictorOptions(device, threads, precision));
+            var predictor = Predictor.Create(spec, options);
             return new DetectronInstance(predictor, context.InstanceName);
         }
         catch (Exception e) when (e is ImportException or NotSupportedException or ArgumentException)
         {
             throw ServeException.InvalidArgument($"model '{context.ModelName}' instance '{context.InstanceName}': {e.Message}");
         }
+        catch (Exception e) when (IsCudaError(e))
+        {
+            // No driver, no such device, out of device memory: the GPU is not there for this instance (Triton reports a model
+            // whose GPU instance cannot be created as UNAVAILABLE with the reason).
+            throw ServeException.Unavailable($"model '{context.ModelName}' instance '{context.InstanceName}' on {options.Device}: {e.Message}");
+        }
     }
+
+    /// <summary>
+    /// Where and how an instance runs: KIND_GPU on gpu N is <c>cuda:N</c>, else the CPU; precision from the "precision" parameter
+    /// (fp32 default, fp16 on GPUs only), CPU threads from "threads" (0 = all cores).
+    /// </summary>
+    internal static PredictorOptions PredictorOptionsFor(ModelInstanceContext context)
+    {
+        var config = context.Config;
+        var where = $"model '{context.ModelName}' instance '{context.InstanceName}'";
+        var threads = 0;
+        if (DetectronModelFiles.Parameter(config, "threads") is { } t
+            && (!int.TryParse(t, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out threads) || threads < 0))
+        {
+            throw ServeException.InvalidArgument($"{where}: parameter threads '{t}' must be a non-negative integer (0 = all cores)");
+        }
+
+        var precision = DetectronModelFiles.Parameter(config, "precision") ?? "fp32";
+        var gpu = context.Kind == ModelInstanceGroup.Types.Kind.Gpu;
+        if (precision is not ("fp32" or "fp16"))
+        {
+            throw ServeException.InvalidArgument($"{where}: parameter precision '{precision}' must be fp32 or fp16");
+        }
+
+        if (precision == "fp16" && !gpu)
+        {
+            throw ServeException.InvalidArgument($"{where}: parameter precision 'fp16' needs a KIND_GPU instance group (the CPU engine computes in fp32)");
+        }
+
+        var device = gpu ? $"cuda:{context.DeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "cpu";
+        return new PredictorOptions(device, threads, precision);
+    }
+
+    /// <summary>Errors of the CUDA backend and the runtime's GPU path (their exceptions live in Detserve.Backends.Cuda / Detserve.Runtime.Cuda).</summary>
+    private static bool IsCudaError(Exception e) =>
+        e.GetType().Namespace is "Detserve.Backends.Cuda" or "Detserve.Runtime.Cuda" || e is DllNotFoundException;
 }
