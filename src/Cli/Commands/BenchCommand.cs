@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Detserve.Graph;
 using Detserve.Graph.Spec;
+using Detserve.Cli.Commands.Bench;
 using Detserve.Import.Config;
 using Detserve.Import.Model;
 using Detserve.Runtime;
@@ -11,7 +12,9 @@ namespace Detserve.Cli.Commands;
 
 /// <summary>
 /// detserve bench: times a model end to end (preprocess, network, post-process with every mask pasted) on seeded
-/// images of fixed sizes and batch sizes, printed like trtexec's summary and written as JSON with --json.
+/// images of fixed sizes and batch sizes, on the CPU or (--device cuda[:N], --precision fp16|fp32) on a GPU with CUDA events,
+/// printed like trtexec's summary and written as JSON with --json; --peer-json adds the ratios against the PyTorch peer
+/// (bench/peers) run on the same GPU. The test-time resize is set to the identity so the network sees exactly --size.
 /// Without --weights (and no MODEL.WEIGHTS), the bench spec's seeded weights are generated: FrozenBN statistics set
 /// from one forward pass so that activations stay in range and, with SCORE_THRESH_TEST 0.0, every image yields 100 detections.
 /// </summary>
@@ -20,12 +23,17 @@ public static class BenchCommand
     public static Command Create()
     {
         var model = new ModelOptions();
-        var sizes = new Option<string>("--size") { Description = "input sizes as HxW, comma separated", DefaultValueFactory = _ => "800x1333" };
+        var device = new Option<string>("--device") { Description = "where the model runs: cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
+        var precision = new Option<string>("--precision") { Description = "fp32 or fp16 (fp16 needs --device cuda)", DefaultValueFactory = _ => "fp32" };
+        var threads = new Option<int>("--threads") { Description = "CPU threads (0 = all cores)", DefaultValueFactory = _ => 0 };
+        var sizes = new Option<string>("--size") { Description = "input sizes as HxW, comma separated (the network sees exactly this size)", DefaultValueFactory = _ => "800x1333" };
         var batches = new Option<string>("--batch") { Description = "batch sizes, comma separated", DefaultValueFactory = _ => "1" };
-        var iterations = new Option<int>("--iterations") { Description = "timed runs per (size, batch)", DefaultValueFactory = _ => 5 };
-        var warmup = new Option<int>("--warmup") { Description = "untimed runs first", DefaultValueFactory = _ => 1 };
+        var iterations = new Option<int?>("--iterations") { Description = "timed runs per (size, batch) (default: 5 on the CPU, 100 on the GPU)" };
+        var warmup = new Option<int?>("--warmup") { Description = "untimed runs first (default: 1 on the CPU, 10 on the GPU)" };
         var seed = new Option<int>("--seed") { Description = "seed of the generated weights and images", DefaultValueFactory = _ => 0 };
         var json = new Option<FileInfo?>("--json") { Description = "write the numbers as JSON" };
+        var peerJson = new Option<FileInfo?>("--peer-json") { Description = "with --device cuda: the JSON of bench/peers/torchvision_maskrcnn.py from the same device; adds ratio = peer / Detserve median GPU time" };
+        var noGraph = new Option<bool>("--no-cuda-graph") { Description = "with --device cuda: launch stage by stage instead of replaying a captured CUDA graph" };
         var server = new Option<string?>("--server") { Description = "benchmark a running server instead (http://host:8000 or grpc://host:8001), perf_analyzer style" };
         var serverModel = new Option<string?>("--model") { Description = "with --server: the model to call" };
         var concurrency = new Option<string>("--concurrency") { Description = "with --server: concurrency levels, comma separated", DefaultValueFactory = _ => "1" };
@@ -33,7 +41,12 @@ public static class BenchCommand
         var window = new Option<double>("--measurement-seconds") { Description = "with --server: measurement window per concurrency level", DefaultValueFactory = _ => 5 };
         var command = new Command("bench", "time a model end to end on seeded images (trtexec-style summary), or a running server (perf_analyzer-style)");
         model.Config.Required = false;
-        model.AddTo(command);
+        // --device, --precision and --threads are the bench's own: it takes cuda:N and checks the values itself, so that a bad one
+        // is a one-line usage error (exit 2) like every other.
+        model.AddTo(command, withRuntime: false);
+        command.Add(device);
+        command.Add(precision);
+        command.Add(threads);
         command.Add(server);
         command.Add(serverModel);
         command.Add(concurrency);
@@ -45,6 +58,8 @@ public static class BenchCommand
         command.Add(warmup);
         command.Add(seed);
         command.Add(json);
+        command.Add(peerJson);
+        command.Add(noGraph);
         command.SetAction(async (parse, ct) =>
         {
             if (parse.GetValue(server) is { } url)
@@ -52,19 +67,24 @@ public static class BenchCommand
                 return await RunServerBenchAsync(url, parse.GetValue(serverModel), ParseInts("--concurrency", parse.GetValue(concurrency)!),
                     parse.GetValue(inputFile)?.FullName, parse.GetValue(window), parse.GetValue(json)?.FullName, ct).ConfigureAwait(false);
             }
+            BenchDevice target = BenchDevice.Parse(parse.GetValue(device)!);
+            string mode = target.CheckPrecision(parse.GetValue(precision)!);
+            var sizeList = ParseSizes(parse.GetValue(sizes)!);
+            var batchList = ParseInts("--batch", parse.GetValue(batches)!);
+            int runs = parse.GetValue(iterations) ?? (target.IsCuda ? 100 : 5);
+            int warm = parse.GetValue(warmup) ?? (target.IsCuda ? 10 : 1);
+            if (runs < 1) throw new CliException("--iterations must be at least 1");
+            if (warm < 0) throw new CliException("--warmup must be 0 or more");
+            FileInfo? peerFile = parse.GetValue(peerJson);
+            if (peerFile is not null && !target.IsCuda) throw new CliException("--peer-json compares GPU times; it needs --device cuda");
+            if (parse.GetValue(noGraph) && !target.IsCuda) throw new CliException("--no-cuda-graph needs --device cuda");
+            // The peer file is checked before any timing: a missing configuration would otherwise surface after minutes of work.
+            PeerResults? peer = peerFile is null ? null : PeerResults.Load(peerFile.FullName);
+            peer?.RequireAll(sizeList.SelectMany(s => batchList.Select(b => (b, s.Height, s.Width))));
+
             string config = parse.GetValue(model.Config)?.FullName ?? throw new CliException("bench needs --config C (and --weights W), or --server URL --model M");
             string? weights = parse.GetValue(model.Weights)?.FullName;
             IReadOnlyList<string> opts = parse.GetValue(model.Overrides) ?? [];
-            string device = parse.GetValue(model.Device)!;
-            if (device != "cpu")
-                throw new CliException($"--device {device}: this build times the CPU backend only; the CUDA backend's whole-model path is not integrated yet");
-            if (parse.GetValue(model.Precision) != "fp32")
-                throw new CliException("--precision fp16 needs --device cuda");
-            var sizeList = ParseSizes(parse.GetValue(sizes)!);
-            var batchList = ParseInts("--batch", parse.GetValue(batches)!);
-            int runs = parse.GetValue(iterations);
-            if (runs < 1) throw new CliException("--iterations must be at least 1");
-
             CfgNode cfg = ConfigLoader.LoadFile(config, opts);
             ArchitectureSpec arch = ArchitectureMapper.FromConfig(cfg);
             IReadOnlyDictionary<string, HostTensor> tensors;
@@ -81,13 +101,35 @@ public static class BenchCommand
                 tensors = SeededModel.Generate(arch, parse.GetValue(seed));
                 weightsNote = $"seeded:{parse.GetValue(seed)}";
             }
+            if (target.IsCuda)
+            {
+                var reports = new List<GpuBenchReport>();
+                foreach (var (h, w) in sizeList)
+                {
+                    foreach (int batch in batchList)
+                    {
+                        Console.Error.WriteLine($"[bench] {h}x{w} batch {batch} on {target.Name} ({mode}): {warm} warm-up + {runs} timed runs");
+                        GpuBenchReport report = GpuBenchRunner.Run(BenchSpec.WithoutResize(arch, h, w), tensors,
+                            new GpuBenchmarkOptions(batch, h, w, mode, warm, runs, target.Name, !parse.GetValue(noGraph)), peer,
+                            line => Console.Error.WriteLine("  " + line), ct);
+                        reports.Add(report);
+                        if (!report.MeetsDetectionSpec) Console.Error.WriteLine(GpuBenchFormat.DetectionWarning(report));
+                        Console.Write(GpuBenchFormat.Summary(report));
+                    }
+                }
+                if (peer is not null && reports.Count > 0 && peer.Device != reports[0].DeviceName)
+                    Console.Error.WriteLine($"WARNING: the peer ran on '{peer.Device}' but Detserve on '{reports[0].DeviceName}': ratios across devices mean little");
+                if (parse.GetValue(json) is { } gpuFile)
+                    File.WriteAllText(gpuFile.FullName, GpuBenchFormat.Json(config, weightsNote, target.Name, mode, warm, runs, reports, peer));
+                return 0;
+            }
             var results = new List<CpuBenchmarkResult>();
             foreach (var (h, w) in sizeList)
             {
                 foreach (int batch in batchList)
                 {
-                    Console.Error.WriteLine($"[bench] {h}x{w} batch {batch}: {parse.GetValue(warmup)} warm-up + {runs} timed runs");
-                    var r = CpuBenchmark.Run(arch, tensors, h, w, batch, parse.GetValue(warmup), runs, parse.GetValue(model.Threads),
+                    Console.Error.WriteLine($"[bench] {h}x{w} batch {batch}: {warm} warm-up + {runs} timed runs");
+                    var r = CpuBenchmark.Run(BenchSpec.WithoutResize(arch, h, w), tensors, h, w, batch, warm, runs, parse.GetValue(threads),
                         line => Console.Error.WriteLine("  " + line));
                     results.Add(r);
                     PrintSummary(r);
@@ -99,7 +141,7 @@ public static class BenchCommand
                 {
                     config,
                     weights = weightsNote,
-                    device,
+                    device = target.Name,
                     machine = Environment.MachineName,
                     processors = Environment.ProcessorCount,
                     results = results.Select(r => new
