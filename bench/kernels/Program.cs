@@ -5,7 +5,8 @@ using Detserve.Bench.Kernels;
 
 // Times the convolutions of Mask R-CNN R50-FPN at one input size with the CPU backend and reports ms and GFLOP/s
 // per layer shape and for the whole set. Usage:
-//   dotnet run -c Release --project bench/kernels -- [--ops] [--gemm] [--blas-threads] [--threads N] [--backend auto|openblas|managed] [--size 800x1088] [--detections 100] [--reps 3] [--filter text]
+//   dotnet run -c Release --project bench/kernels -- [--ops] [--gemm] [--winograd-min C (default: the library's rule; huge = never)] [--blas-threads] [--threads N] [--backend auto|openblas|managed] [--size 800x1088] [--detections 100] [--reps 3] [--filter text]
+int winogradMin = -1;
 int threads = 2, reps = 3, detections = 100, height = 800, width = 1088, tileBytes = 1 << 20;
 GemmBackend backend = GemmBackend.Auto;
 bool ops = false, gemm = false;
@@ -21,6 +22,7 @@ for (int i = 0; i < args.Length; i++)
         case "--filter": filter = args[++i]; break;
         case "--ops": ops = true; break;
         case "--gemm": gemm = true; break;
+        case "--winograd-min": winogradMin = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--blas-threads": threading = GemmThreading.Blas; break;
         case "--tile-kib": tileBytes = int.Parse(args[++i], CultureInfo.InvariantCulture) * 1024; break;
         case "--backend": backend = Enum.Parse<GemmBackend>(args[++i], ignoreCase: true); break;
@@ -60,7 +62,7 @@ foreach (LayerCase layer in R50FpnLayers.Build(height, width, detections))
     for (int i = 0; i < input.Length; i++) input[i] = rng.NextSingle();
     (int oh, int ow) = s.OutputSize(layer.Height, layer.Width);
     float[] output = new float[(long)layer.Batch * s.OutChannels * oh * ow];
-    var conv = new Conv2d(s, weight, bias);
+    Conv2d conv = winogradMin < 0 ? new Conv2d(s, weight, bias) : new Conv2d(s, weight, bias, winogradMin);
     conv.Forward(ctx, input, layer.Batch, layer.Height, layer.Width, output); // warm-up
     double best = double.MaxValue;
     for (int r = 0; r < reps; r++)

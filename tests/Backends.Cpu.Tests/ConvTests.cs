@@ -69,12 +69,25 @@ public class ConvTests
         (24, 70, 1, 30, 45, 2, true, true),     // many tiles, several chunks
         (16, 16, 2, 8, 6, 1, false, true),      // padding 2
         (64, 32, 1, 14, 14, 5, true, false),    // mask-head-like
-        (256, 256, 1, 6, 5, 2, true, true),     // default threshold (public constructor)
+        (16, 20, 1, 5, 67, 1, true, true),      // a tile row of 34 tiles: three 16-tile vectors, the last partial
+        (256, 256, 1, 6, 5, 2, true, true),     // the default 256-channel threshold
     ];
 
+    /// <summary>Every GEMM backend, each with Winograd's AVX-512 tile transforms and with the scalar ones.</summary>
+    public static TheoryData<GemmBackend, bool> BackendsAndTransforms()
+    {
+        var data = new TheoryData<GemmBackend, bool>();
+        foreach (GemmBackend backend in Contexts.Available())
+        {
+            data.Add(backend, true);
+            data.Add(backend, false);
+        }
+        return data;
+    }
+
     [Theory]
-    [MemberData(nameof(Backends))]
-    public void Conv2d_Winograd_MatchesReference_OnEdgeShapes(GemmBackend backend)
+    [MemberData(nameof(BackendsAndTransforms))]
+    public void Conv2d_Winograd_MatchesReference_OnEdgeShapes(GemmBackend backend, bool avx512Transforms)
     {
         using var ctx = new CpuContext(2, backend);
         int seed = 500;
@@ -90,12 +103,12 @@ public class ConvTests
             float[] expected = new float[outLen];
             float[] actual = new float[outLen];
             Conv2dReference.Forward(spec, w, b, x, c.N, c.H, c.W, expected, res);
-            var conv = c.Cin >= 256 ? new Conv2d(spec, w, b) : new Conv2d(spec, w, b, winogradMinChannels: 16);
+            var conv = new Conv2d(spec, w, b, winogradMinChannels: c.Cin >= 256 ? 256 : 16, avx512Transforms);
             Assert.True(conv.UsesWinograd, $"{spec} should take the Winograd path");
             conv.Forward(ctx, x, c.N, c.H, c.W, actual, res);
             float scale = 1f;
             foreach (float e in expected) scale = MathF.Max(scale, MathF.Abs(e));
-            TestData.AssertClose(expected, actual, 1e-4f * scale, 1e-4f, $"Winograd Conv2d {spec} N={c.N} H={c.H} W={c.W} residual={c.Res} ({backend})");
+            TestData.AssertClose(expected, actual, 1e-4f * scale, 1e-4f, $"Winograd Conv2d {spec} N={c.N} H={c.H} W={c.W} residual={c.Res} ({backend}, AVX-512 transforms {avx512Transforms})");
         }
     }
 

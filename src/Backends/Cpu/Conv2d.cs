@@ -28,6 +28,12 @@ public sealed class Conv2d
 
     /// <summary>As the public constructor, with the Winograd path taken from <paramref name="winogradMinChannels"/> channels in and out (tests).</summary>
     internal Conv2d(Conv2dSpec spec, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, int winogradMinChannels)
+        : this(spec, weight, bias, winogradMinChannels, winogradAvx512Transforms: true)
+    {
+    }
+
+    /// <summary>As above; <paramref name="winogradAvx512Transforms"/> false keeps Winograd's scalar tile transforms (tests cover both).</summary>
+    internal Conv2d(Conv2dSpec spec, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, int winogradMinChannels, bool winogradAvx512Transforms)
     {
         spec.Validate();
         ShapeException.ThrowIfLengthNot("Conv2d", nameof(weight), spec.WeightLength, weight.Length);
@@ -41,7 +47,7 @@ public sealed class Conv2d
                     _weight[(((co * taps) + t) * cin) + ci] = weight[(((co * cin) + ci) * taps) + t];
         _bias = bias.ToArray();
         if (WinogradConv3x3.Supports(spec) && spec.InChannels >= winogradMinChannels && spec.OutChannels >= winogradMinChannels)
-            _winograd = new WinogradConv3x3(spec, weight);
+            _winograd = new WinogradConv3x3(spec, weight, winogradAvx512Transforms);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics.X86;
 using Detserve.Backends.Cpu.Gemm;
 
 namespace Detserve.Backends.Cpu;
@@ -15,11 +16,16 @@ internal sealed class WinogradConv3x3
 {
     private readonly float[] _u; // [16, Cout, Cin]
     private readonly int _cin, _cout, _padH, _padW;
+    private readonly bool _avx512Transforms;
     private GemmPackedA[]? _uPacked; // U[ξ] packed for the managed GEMM, made on first use by a context that uses it
 
     /// <summary>Transforms the weights [Cout, Cin, 3, 3] once: U = G g Gᵀ, stored [16, Cout, Cin].</summary>
-    internal WinogradConv3x3(Conv2dSpec spec, ReadOnlySpan<float> weight)
+    /// <param name="spec">A spec <see cref="Supports"/> accepts.</param>
+    /// <param name="weight">[Cout, Cin, 3, 3].</param>
+    /// <param name="avx512Transforms">Vectorised tile transforms (<see cref="WinogradTransforms512"/>); needs AVX-512F. Tests turn it off to cover the scalar path.</param>
+    internal WinogradConv3x3(Conv2dSpec spec, ReadOnlySpan<float> weight, bool avx512Transforms)
     {
+        _avx512Transforms = avx512Transforms && Avx512F.IsSupported;
         _cin = spec.InChannels;
         _cout = spec.OutChannels;
         _padH = spec.PadH;
@@ -76,7 +82,7 @@ internal sealed class WinogradConv3x3
         n = Math.Min(n, total);
         int chunks = (total + n - 1) / n;
         GemmPackedA[]? packed = ctx.UsesOpenBlas ? null : LazyInitializer.EnsureInitialized(ref _uPacked, PackU);
-        var job = new Job(this, ctx, packed, input, height, width, output, outH, outW, residual, bias, relu, tilesW, perImage, total, n);
+        var job = new Job(this, ctx, packed, _avx512Transforms, input, height, width, output, outH, outW, residual, bias, relu, tilesW, perImage, total, n);
         ctx.ParallelForChunks(chunks, 1, job.RunChunks);
     }
 
@@ -89,32 +95,44 @@ internal sealed class WinogradConv3x3
     }
 
     private sealed unsafe class Job(
-        WinogradConv3x3 layer, CpuContext ctx, GemmPackedA[]? packedU, float* input, int height, int width, float* output, int outH, int outW,
+        WinogradConv3x3 layer, CpuContext ctx, GemmPackedA[]? packedU, bool vectorTransforms, float* input, int height, int width, float* output, int outH, int outW,
         float* residual, float[] bias, bool relu, int tilesW, int perImage, int total, int chunkTiles)
     {
+        // AVX-512 transforms need each V/M row to have room for a full vector past its last tile.
+        private readonly int _ldMax = vectorTransforms ? RowStride(chunkTiles, true) : chunkTiles;
+
+        private static int RowStride(int cols, bool vector) => vector ? (cols + 31) / 16 * 16 : cols;
+
         internal void RunChunks(int start, int end)
         {
             int cin = layer._cin, cout = layer._cout;
-            using PooledBuffer<float> vBuf = ctx.RentFloats(16 * cin * chunkTiles);
-            using PooledBuffer<float> mBuf = ctx.RentFloats(16 * cout * chunkTiles);
-            using PooledBuffer<int> origin = ctx.RentInts(3 * chunkTiles);
-            for (int c = start; c < end; c++)
+            using PooledBuffer<float> vBuf = ctx.RentFloats(16 * cin * _ldMax);
+            using PooledBuffer<float> mBuf = ctx.RentFloats(16 * cout * _ldMax);
+            using PooledBuffer<int> origin = ctx.RentInts(5 * chunkTiles);
+            using PooledBuffer<float> scratch = ctx.RentFloats(vectorTransforms ? WinogradTransforms512.ScratchFloats(chunkTiles) : 0);
+            fixed (float* pScratch = scratch.Array)
             {
-                int t0 = c * chunkTiles;
-                int cols = Math.Min(chunkTiles, total - t0);
-                RunChunk(t0, cols, vBuf.Span, mBuf.Span, origin.Span);
+                for (int c = start; c < end; c++)
+                {
+                    int t0 = c * chunkTiles;
+                    int cols = Math.Min(chunkTiles, total - t0);
+                    RunChunk(t0, cols, vBuf.Span, mBuf.Span, origin.Span, pScratch);
+                }
             }
         }
 
-        private void RunChunk(int t0, int cols, Span<float> vSpan, Span<float> mSpan, Span<int> originSpan)
+        private void RunChunk(int t0, int cols, Span<float> vSpan, Span<float> mSpan, Span<int> originSpan, float* scratch)
         {
             int cin = layer._cin, cout = layer._cout;
             int plane = height * width, outPlane = outH * outW;
-            long vStride = (long)cin * cols, mStride = (long)cout * cols;
+            int ld = RowStride(cols, vectorTransforms);
+            long vStride = (long)cin * ld, mStride = (long)cout * ld;
             fixed (float* v = vSpan)
             fixed (float* m = mSpan)
             {
-                // Input transform V = Bᵀ d B per channel and tile, zero outside the image.
+                // Tile origins (image, output y, output x), and runs of consecutive tiles in one tile row: [start, count).
+                int runs = 0;
+                Span<int> runSpan = originSpan.Slice(3 * chunkTiles);
                 for (int j = 0; j < cols; j++)
                 {
                     int t = t0 + j;
@@ -122,7 +140,49 @@ internal sealed class WinogradConv3x3
                     originSpan[3 * j] = t / perImage;
                     originSpan[(3 * j) + 1] = (local / tilesW) * 2;
                     originSpan[(3 * j) + 2] = (local % tilesW) * 2;
+                    if (j == 0 || local % tilesW == 0)
+                    {
+                        runSpan[2 * runs] = j;
+                        runSpan[(2 * runs) + 1] = 0;
+                        runs++;
+                    }
+                    runSpan[(2 * runs) - 1]++;
                 }
+
+                if (vectorTransforms)
+                {
+                    // Input transform V = Bᵀ d B, sixteen tiles of a run per vector, zero outside the image.
+                    for (int ci = 0; ci < cin; ci++)
+                    {
+                        for (int r = 0; r < runs; r++)
+                        {
+                            int j = runSpan[2 * r], count = runSpan[(2 * r) + 1];
+                            int img = originSpan[3 * j];
+                            WinogradTransforms512.InputRun(
+                                input + ((((long)img * cin) + ci) * plane), height, width,
+                                originSpan[(3 * j) + 1] - layer._padH, originSpan[(3 * j) + 2] - layer._padW, count,
+                                v + ((long)ci * ld) + j, vStride, scratch);
+                        }
+                    }
+                    MultiplyPoints(cin, cout, cols, ld, v, vStride, m, mStride);
+                    bool hasBiasV = bias.Length != 0;
+                    for (int co = 0; co < cout; co++)
+                    {
+                        float b = hasBiasV ? bias[co] : 0f;
+                        for (int r = 0; r < runs; r++)
+                        {
+                            int j = runSpan[2 * r], count = runSpan[(2 * r) + 1];
+                            int img = originSpan[3 * j], oy = originSpan[(3 * j) + 1], ox = originSpan[(3 * j) + 2];
+                            long o = ((((long)img * cout) + co) * outPlane) + ((long)oy * outW) + ox;
+                            WinogradTransforms512.OutputRun(
+                                m + ((long)co * ld) + j, mStride, count, b, output + o, residual == null ? null : residual + o, outW,
+                                oy + 1 < outH, Math.Min(2 * count, outW - ox), relu, scratch);
+                        }
+                    }
+                    return;
+                }
+
+                // Input transform V = Bᵀ d B per channel and tile, zero outside the image.
                 float* d = stackalloc float[16];
                 float* w = stackalloc float[16];
                 for (int ci = 0; ci < cin; ci++)
@@ -177,15 +237,7 @@ internal sealed class WinogradConv3x3
                     }
                 }
 
-                // M[ξ] = U[ξ] · V[ξ] for the 16 tile positions ξ.
-                long uPlane = (long)cout * cin;
-                for (int xi = 0; xi < 16; xi++)
-                {
-                    var vx = new ReadOnlySpan<float>(v + (xi * vStride), (int)vStride);
-                    var mx = new Span<float>(m + (xi * mStride), (int)mStride);
-                    if (packedU != null) Sgemm.Multiply(ctx, packedU[xi], 0, cout, cols, vx, cols, mx, cols);
-                    else Sgemm.Multiply(ctx, false, false, cout, cols, cin, new ReadOnlySpan<float>(layer._u, (int)(xi * uPlane), (int)uPlane), cin, vx, cols, mx, cols);
-                }
+                MultiplyPoints(cin, cout, cols, ld, v, vStride, m, mStride);
 
                 // Output transform Y = Aᵀ M A, cropped at odd sizes, with the fused epilogue.
                 bool hasBias = bias.Length != 0;
@@ -219,6 +271,20 @@ internal sealed class WinogradConv3x3
                         }
                     }
                 }
+            }
+        }
+
+        /// <summary>M[ξ] = U[ξ] · V[ξ] for the 16 tile positions ξ (rows of V and M are <paramref name="ld"/> apart).</summary>
+        private void MultiplyPoints(int cin, int cout, int cols, int ld, float* v, long vStride, float* m, long mStride)
+        {
+            long uPlane = (long)cout * cin;
+            int vLength = ((cin - 1) * ld) + cols, mLength = ((cout - 1) * ld) + cols;
+            for (int xi = 0; xi < 16; xi++)
+            {
+                var vx = new ReadOnlySpan<float>(v + (xi * vStride), vLength);
+                var mx = new Span<float>(m + (xi * mStride), mLength);
+                if (packedU != null) Sgemm.Multiply(ctx, packedU[xi], 0, cout, cols, vx, ld, mx, ld);
+                else Sgemm.Multiply(ctx, false, false, cout, cols, cin, new ReadOnlySpan<float>(layer._u, (int)(xi * uPlane), (int)uPlane), cin, vx, ld, mx, ld);
             }
         }
 
