@@ -12,6 +12,12 @@ using Detserve.Bench.Gpu;
 // 80 classes, SCORE_THRESH_TEST 0 so 1000 proposals x 80 classes reach the box-head NMS, 100 detections pasted at
 // image size). Random inputs; the point is where the time goes, not accuracy (the GPU tests check that).
 // usage: detserve-gpu-kernel-bench [--json out.json]
+//        detserve-gpu-kernel-bench model [...]   (the whole model through GpuBenchmark; see ModelBench)
+if (args is ["model", ..])
+{
+    ModelBench.Run(args[1..]);
+    return;
+}
 string? jsonPath = args.Length >= 2 && args[0] == "--json" ? args[1] : null;
 string? include = Environment.GetEnvironmentVariable("CUDA_INCLUDE_DIR");
 using var device = CudaDevice.Open(0, CudaLibraryOptions.Default);

@@ -5,7 +5,8 @@
 //   image's count hold zero boxes and their pooled rows are ignored downstream.
 // rescale_boxes: detector_postprocess's box step for one image (detectron2/modeling/postprocessing.py): x *= scaleX,
 //   y *= scaleY in float32 (Boxes.scale), then Boxes.clip to [0, width] x [0, height].
-// Layout: float32, contiguous. Mapping: one thread per row.
+// Layout: float32, contiguous (boxes xyxy).
+// Mapping: one thread per row; grid.x covers the rows.
 // CPU reference: RoiPooler's roi rows and DetectorPostprocess.Run (Detserve.Runtime), spelled out in RoiBatchTests.
 
 extern "C" __global__ void make_rois(const float* __restrict__ boxes, int perImage, int rows, float* __restrict__ rois)
