@@ -185,7 +185,7 @@ public class ConvTests
     public void Linear_MatchesReference(GemmBackend backend)
     {
         using var ctx = new CpuContext(2, backend);
-        (int In, int Out, int Rows, bool Relu)[] cases = [(1, 1, 1, false), (37, 19, 5, true), (256, 64, 100, true), (49, 13, 0, false), (300, 7, 33, false)];
+        (int In, int Out, int Rows, bool Relu)[] cases = [(1, 1, 1, false), (37, 19, 5, true), (256, 64, 100, true), (49, 13, 0, false), (300, 7, 33, false), (70, 300, 3, true), (600, 1030, 40, true)];
         int seed = 200;
         foreach (var c in cases)
         {

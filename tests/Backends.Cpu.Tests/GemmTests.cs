@@ -51,6 +51,36 @@ public sealed class GemmTests
         }
     }
 
+    [Theory]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    [InlineData(true, false)]
+    public void Sgemm_PackedB_MatchesNaiveProduct_OnEdgeShapes(bool transposeB, bool vector512)
+    {
+        using var ctx = new CpuContext(1, GemmBackend.Managed);
+        int seed = 900;
+        foreach ((int m, int n, int k) in new[] { (1, 1, 1), (5, 7, 3), (6, 32, 256), (13, 70, 257), (130, 100, 600), (7, 2100, 9) })
+        {
+            float[] a = TestData.Uniform(seed++, m * k), bt = TestData.Uniform(seed++, k * n);
+            // bt holds op(B): k x n row-major, or its transpose n x k when transposeB.
+            float[] b = new float[k * n];
+            for (int p = 0; p < k; p++)
+                for (int j = 0; j < n; j++)
+                    b[(p * n) + j] = transposeB ? bt[(j * k) + p] : bt[(p * n) + j];
+            var packed = new GemmPackedB(bt, k, n, transposeB ? k : n, transposeB, vector512);
+            for (int col0 = 0; col0 < n; col0 += 2 * packed.Nr)
+            {
+                int cols = col0 == 0 ? n : Math.Min(n - col0, packed.Nr + 3);
+                float[] sub = new float[k * cols];
+                for (int p = 0; p < k; p++) Array.Copy(b, (p * n) + col0, sub, p * cols, cols);
+                float[] expected = Naive(a, false, m, k, sub, cols, 0, m);
+                float[] actual = TestData.Uniform(seed++, m * cols, 50f, 60f);
+                Sgemm.Multiply(ctx, a, k, m, packed, col0, cols, actual, cols);
+                TestData.AssertClose(expected, actual, 1e-5f * MathF.Sqrt(k), 1e-5f, $"packed-B Sgemm m={m} n={n} k={k} transposeB={transposeB} nr={packed.Nr} col0={col0} cols={cols}");
+            }
+        }
+    }
+
     [Fact]
     public void Sgemm_PackedA_WritesOnlyItsTile_WithRowStrideBeyondN()
     {

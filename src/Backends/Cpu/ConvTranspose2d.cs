@@ -13,6 +13,7 @@ public sealed class ConvTranspose2d
 {
     private readonly float[] _weight;
     private readonly float[] _bias;
+    private GemmPackedA? _packedWeight; // Wᵀ packed for the managed GEMM, made on first use by a context that uses it
 
     /// <summary>Copies the weights [Cin, Cout, kh, kw] (PyTorch's layout) and the bias [Cout] (or empty).</summary>
     public ConvTranspose2d(ConvTranspose2dSpec spec, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias)
@@ -59,7 +60,16 @@ public sealed class ConvTranspose2d
         int rowsCol = s.OutChannels * s.KernelH * s.KernelW;
         using PooledBuffer<float> columns = ctx.RentFloats(rowsCol * plane);
         var x = new ReadOnlySpan<float>(input + ((long)n * s.InChannels * plane), s.InChannels * plane);
-        Sgemm.Multiply(ctx, true, false, rowsCol, plane, s.InChannels, _weight, rowsCol, x, plane, columns.Span, plane);
+        if (ctx.UsesOpenBlas)
+        {
+            Sgemm.Multiply(ctx, true, false, rowsCol, plane, s.InChannels, _weight, rowsCol, x, plane, columns.Span, plane);
+        }
+        else
+        {
+            // Packing Wᵀ (a strided gather) per image cost as much as a tenth of the mask head's deconv; pack it once.
+            GemmPackedA packed = LazyInitializer.EnsureInitialized(ref _packedWeight, () => new GemmPackedA(_weight, rowsCol, s.InChannels, rowsCol, true));
+            Sgemm.Multiply(ctx, packed, 0, rowsCol, plane, x, plane, columns.Span, plane);
+        }
 
         int outPlane = outH * outW;
         var y = new Span<float>(output + ((long)n * s.OutChannels * outPlane), s.OutChannels * outPlane);

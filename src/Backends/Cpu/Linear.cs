@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using Detserve.Backends.Cpu.Gemm;
 
 namespace Detserve.Backends.Cpu;
@@ -10,6 +11,7 @@ public sealed class Linear
 {
     private readonly float[] _weight;
     private readonly float[] _bias;
+    private GemmPackedB? _packedWeight; // Wᵀ packed for the managed GEMM, made on first use by a context that uses it
 
     /// <summary>Copies the weight [outFeatures, inFeatures] and the bias [outFeatures] (or empty).</summary>
     public Linear(int inFeatures, int outFeatures, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias, bool relu)
@@ -52,7 +54,12 @@ public sealed class Linear
                 int rowBlock = threads == 1 ? rows : Math.Max(16, (rows + threads - 1) / threads);
                 int rowBlocks = (rows + rowBlock - 1) / rowBlock;
                 int colBlocks = rowBlocks >= threads ? 1 : Math.Clamp(threads / rowBlocks, 1, Math.Max(1, OutFeatures / 64));
-                int colBlock = (OutFeatures + colBlocks - 1) / colBlocks;
+                // Wᵀ packed once (the per-call transposing gather cost ~10 % of fc1 on the managed kernel, bench/kernels --gemm).
+                GemmPackedB? packed = ctx.UsesOpenBlas
+                    ? null
+                    : LazyInitializer.EnsureInitialized(ref _packedWeight, () => new GemmPackedB(_weight, InFeatures, OutFeatures, InFeatures, true, Vector512.IsHardwareAccelerated));
+                int colAlign = packed?.Nr ?? 1;
+                int colBlock = ((OutFeatures + colBlocks - 1) / colBlocks + colAlign - 1) / colAlign * colAlign;
                 colBlocks = (OutFeatures + colBlock - 1) / colBlock;
                 ctx.ParallelFor(rowBlocks * colBlocks, threads, t =>
                 {
@@ -61,7 +68,8 @@ public sealed class Linear
                     var a = new ReadOnlySpan<float>(inPtr + ((long)r0 * InFeatures), r * InFeatures);
                     var w = new ReadOnlySpan<float>(_weight, c0 * InFeatures, cn * InFeatures);
                     var c = new Span<float>(outPtr + ((long)r0 * OutFeatures) + c0, ((r - 1) * OutFeatures) + cn);
-                    Sgemm.Multiply(ctx, false, true, r, cn, InFeatures, a, InFeatures, w, InFeatures, c, OutFeatures);
+                    if (packed != null) Sgemm.Multiply(ctx, a, InFeatures, r, packed, c0, cn, c, OutFeatures);
+                    else Sgemm.Multiply(ctx, false, true, r, cn, InFeatures, a, InFeatures, w, InFeatures, c, OutFeatures);
                     ReadOnlySpan<float> bias = _bias.Length == 0 ? default : _bias.AsSpan(c0, cn);
                     for (int i = 0; i < r; i++) Epilogue.ApplyRow(c.Slice(i * OutFeatures, cn), bias, Relu);
                 });

@@ -31,7 +31,7 @@ internal static class ManagedSgemm
     internal static unsafe void Multiply(
         CpuContext ctx, bool transposeA, bool transposeB, int m, int n, int k,
         float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, bool useVector512)
-        => Run(ctx, new ASource(a, lda, transposeA, 0, 0), transposeB, m, n, k, b, ldb, c, ldc, accumulate, useVector512);
+        => Run(ctx, new ASource(a, lda, transposeA, 0, 0), new BSource(b, ldb, transposeB, 0, 0), m, n, k, c, ldc, accumulate, useVector512);
 
     /// <summary>
     /// C[m, n] (+)= A[row0 .. row0 + m, :] · op(B) with A packed ahead of time; <paramref name="row0"/> is a multiple
@@ -42,7 +42,30 @@ internal static class ManagedSgemm
     {
         Debug.Assert(row0 % Mr == 0 && row0 + m <= a.Rows, "row range must start on a panel and lie inside the packed matrix");
         fixed (float* pa = a.Data)
-            Run(ctx, new ASource(pa, 0, false, a.PaddedRows, row0), transposeB, m, n, a.Depth, b, ldb, c, ldc, accumulate, Vector512.IsHardwareAccelerated);
+            Run(ctx, new ASource(pa, 0, false, a.PaddedRows, row0), new BSource(b, ldb, transposeB, 0, 0), m, n, a.Depth, c, ldc, accumulate, Vector512.IsHardwareAccelerated);
+    }
+
+    /// <summary>
+    /// C[m, n] = A · op(B)[:, col0 .. col0 + n) with op(B) packed ahead of time; <paramref name="col0"/> is a multiple of
+    /// the packing's width and the inner dimension is <paramref name="b"/>'s depth.
+    /// </summary>
+    internal static unsafe void Multiply(CpuContext ctx, float* a, int lda, int m, GemmPackedB b, int col0, int n, float* c, int ldc)
+    {
+        Debug.Assert(col0 % b.Nr == 0 && col0 + n <= b.Columns, "column range must start on a panel and lie inside the packed matrix");
+        fixed (float* pb = b.Data)
+            Run(ctx, new ASource(a, lda, false, 0, 0), new BSource(pb, 0, false, b.PaddedColumns, col0), m, n, b.Depth, c, ldc, false, b.Nr == 32);
+    }
+
+    /// <summary>Where the B panels come from: packed per call from a row-major matrix, or a <see cref="GemmPackedB"/> (PaddedColumns &gt; 0).</summary>
+    private readonly unsafe struct BSource(float* data, int ldb, bool transpose, int paddedColumns, int col0)
+    {
+        internal readonly float* Data = data;
+        internal readonly int Ldb = ldb;
+        internal readonly bool Transpose = transpose;
+        internal readonly int PaddedColumns = paddedColumns;
+        internal readonly int Col0 = col0;
+
+        internal bool IsPacked => PaddedColumns > 0;
     }
 
     /// <summary>Where the A panels come from: packed per call from a row-major matrix, or a <see cref="GemmPackedA"/> (PaddedRows &gt; 0).</summary>
@@ -58,14 +81,13 @@ internal static class ManagedSgemm
     }
 
     private static unsafe void Run(
-        CpuContext ctx, ASource a, bool transposeB, int m, int n, int k,
-        float* b, int ldb, float* c, int ldc, bool accumulate, bool useVector512)
+        CpuContext ctx, ASource a, BSource b, int m, int n, int k, float* c, int ldc, bool accumulate, bool useVector512)
     {
         int nrFull = useVector512 ? 32 : 16;
         int ncMax = Math.Min(Nc, RoundUp(n, nrFull));
         int mcMax = Math.Min(Mc, RoundUp(m, Mr));
         int kcMax = Math.Min(Kc, k);
-        using PooledBuffer<float> bPack = ctx.RentFloats((ncMax * kcMax) + 16);
+        using PooledBuffer<float> bPack = ctx.RentFloats(b.IsPacked ? 0 : (ncMax * kcMax) + 16);
         using PooledBuffer<float> aPack = ctx.RentFloats(a.IsPacked ? 0 : (mcMax * kcMax) + 16);
         float* tile = stackalloc float[Mr * MaxNr];
         fixed (float* bpRaw = bPack.Array)
@@ -80,7 +102,16 @@ internal static class ManagedSgemm
                 {
                     int kc = Math.Min(Kc, k - pc);
                     bool add = accumulate || pc > 0;
-                    PackB(transposeB, b, ldb, pc, jc, kc, nc, nrFull, bp);
+                    float* bBlock;
+                    if (b.IsPacked)
+                    {
+                        bBlock = b.Data + ((long)pc * b.PaddedColumns) + ((long)(b.Col0 + jc) * kc);
+                    }
+                    else
+                    {
+                        PackB(b.Transpose, b.Data, b.Ldb, pc, jc, kc, nc, nrFull, bp);
+                        bBlock = bp;
+                    }
                     for (int ic = 0; ic < m; ic += Mc)
                     {
                         int mc = Math.Min(Mc, m - ic);
@@ -97,7 +128,7 @@ internal static class ManagedSgemm
                         for (int jr = 0; jr < nc; jr += nrFull)
                         {
                             int nr = Math.Min(nrFull, nc - jr);
-                            float* bPanel = bp + (jr * kc);
+                            float* bPanel = bBlock + (jr * kc);
                             for (int ir = 0; ir < mc; ir += Mr)
                             {
                                 int mr = Math.Min(Mr, mc - ir);
@@ -125,7 +156,7 @@ internal static class ManagedSgemm
     private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
 
     /// <summary>Packs op(B)[pc.., jc..] (kc x nc) into nrFull-wide column panels, each kc x nrFull row-major, zero-padded.</summary>
-    private static unsafe void PackB(bool transposeB, float* b, int ldb, int pc, int jc, int kc, int nc, int nrFull, float* dst)
+    internal static unsafe void PackB(bool transposeB, float* b, int ldb, int pc, int jc, int kc, int nc, int nrFull, float* dst)
     {
         for (int jr = 0; jr < nc; jr += nrFull)
         {

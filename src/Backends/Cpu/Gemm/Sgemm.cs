@@ -69,6 +69,26 @@ public static class Sgemm
             ManagedSgemm.Multiply(ctx, a, row0, m, n, false, pb, ldb, pc, ldc, false);
     }
 
+    /// <summary>
+    /// C[m, n] = A · op(B)[:, col0 .. col0 + n) with op(B) pre-packed for the managed kernel (contexts whose
+    /// <see cref="CpuContext.UsesOpenBlas"/> is false); A is m x k with row stride <paramref name="lda"/>, k = B's depth.
+    /// </summary>
+    internal static unsafe void Multiply(
+        CpuContext ctx, ReadOnlySpan<float> a, int lda, int m, GemmPackedB b, int col0, int n, Span<float> c, int ldc)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        ArgumentNullException.ThrowIfNull(b);
+        if (ctx.UsesOpenBlas) throw new InvalidOperationException("Sgemm: a pre-packed B needs the managed GEMM; this context uses OpenBLAS");
+        if (col0 < 0 || col0 % b.Nr != 0 || n < 0 || col0 + n > b.Columns)
+            throw new ShapeException("Sgemm", "col0/n", $"a column range starting on a multiple of {b.Nr} inside [0, {b.Columns})", $"{col0}/{n}");
+        if (m <= 0 || n == 0) return;
+        CheckMatrix("a", a.Length, m, b.Depth, lda);
+        CheckMatrix("c", c.Length, m, n, ldc);
+        fixed (float* pa = a)
+        fixed (float* pc = c)
+            ManagedSgemm.Multiply(ctx, pa, lda, m, b, col0, n, pc, ldc);
+    }
+
     private static void CheckMatrix(string name, int length, int rows, int cols, int ld)
     {
         if (ld < Math.Max(1, cols))
