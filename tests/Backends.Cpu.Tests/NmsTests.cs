@@ -50,6 +50,50 @@ public class NmsTests
         Assert.Equal(2, Nms.Suppress(boxes, [0.9f, 0.8f], 2, (float)threshold, keep));
     }
 
+    [Fact]
+    public void Nms_Avx512Loop_ComparesThresholdAsDouble_LikeTorchvision()
+    {
+        // As above, with 40 boxes so the pair test runs in the 16-wide loop: box 0 against 39 copies of the thin box.
+        const int n = 40;
+        float[] boxes = new float[n * 4], scores = new float[n];
+        boxes[2] = 1; boxes[3] = 1; scores[0] = 0.99f;
+        for (int i = 1; i < n; i++)
+        {
+            boxes[(i * 4) + 2] = 1;
+            boxes[(i * 4) + 3] = 0.05f;
+            scores[i] = 0.5f - (i * 0.001f);
+        }
+        float inter = 1f * 0.05f;
+        float ovr = inter / (1f + (1f * 0.05f) - inter);
+        double threshold = ovr - 1e-12;
+        int[] keep = new int[n];
+        foreach (bool avx512 in new[] { true, false })
+        {
+            Assert.Equal(1, Nms.Suppress(boxes, scores, n, threshold, keep, avx512));
+            Assert.Equal(2, Nms.Suppress(boxes, scores, n, (float)threshold, keep, avx512));
+        }
+    }
+
+    [Theory]
+    [InlineData(17, false)]
+    [InlineData(300, true)]
+    [InlineData(2000, false)]
+    public void Nms_Avx512Loop_EqualsScalarLoop(int count, bool ties)
+    {
+        var (boxes, scores, _) = Random(count + 5, count, 1, ties);
+        // Duplicates, touching and degenerate (zero-width, negative) boxes, which hit max/min ties and zero areas.
+        for (int i = 0; i + 1 < count; i += 7) boxes.AsSpan(i * 4, 4).CopyTo(boxes.AsSpan((i + 1) * 4, 4));
+        for (int i = 3; i < count; i += 11) boxes[(i * 4) + 2] = boxes[i * 4];
+        for (int i = 5; i < count; i += 13) boxes[(i * 4) + 3] = boxes[(i * 4) + 1] - 1f;
+        foreach (double threshold in new[] { 0.0, 0.3, 0.5, 0.7, 1.0 })
+        {
+            int[] vector = new int[count], scalar = new int[count];
+            int kv = Nms.Suppress(boxes, scores, count, threshold, vector, allowAvx512: true);
+            int ks = Nms.Suppress(boxes, scores, count, threshold, scalar, allowAvx512: false);
+            Assert.True(vector.AsSpan(0, kv).SequenceEqual(scalar.AsSpan(0, ks)), $"Nms count={count} ties={ties} thr={threshold}: AVX-512 kept {kv}, scalar {ks}");
+        }
+    }
+
     private static Arbitrary<(float[] Boxes, float[] Scores, int[] Groups)> Inputs() =>
         Gen.Choose(0, 200).SelectMany(n => Gen.Choose(0, int.MaxValue - 1).Select(seed => Random(seed, n, 3, seed % 2 == 0))).ToArbitrary();
 
