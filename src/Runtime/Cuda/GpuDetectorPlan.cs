@@ -14,7 +14,9 @@ namespace Detserve.Runtime.Cuda;
 /// (RpnProposalsOp), ROIAlign + box head on batch x POST_NMS_TOPK_TEST fixed-capacity rows, fast_rcnn_inference per image
 /// (FastRcnnInferenceOp), ROIAlign + mask head on batch x DETECTIONS_PER_IMAGE rows, mask_rcnn_inference's class gather + sigmoid,
 /// and optionally detector_postprocess's box rescale + paste_masks_in_image. Counts stay on the device, so a run enqueues no host
-/// synchronisation and is captured once per set of image sizes as a CUDA graph (bounded cache) and replayed.
+/// synchronisation and is captured once per set of image sizes as a CUDA graph (bounded cache) and replayed. The per-image stages
+/// (proposals, box inference, paste) are latency-bound kernels in few blocks, so image n > 0 runs them on its own side stream
+/// (fork/join with events, which graph capture turns into parallel branches) with its own op and scratch.
 /// Owns its runners, ops, arenas and graphs; borrows the context and the weights.
 /// </summary>
 internal sealed class GpuDetectorPlan : IDisposable
@@ -27,8 +29,11 @@ internal sealed class GpuDetectorPlan : IDisposable
     private readonly RpnSpec _rpnSpec;
     private readonly GpuNetworkRunner _dense, _box;
     private readonly GpuNetworkRunner? _mask;
-    private readonly RpnProposalsOp _rpn;
-    private readonly FastRcnnInferenceOp _boxInference;
+    private readonly RpnProposalsOp[] _rpn;
+    private readonly FastRcnnInferenceOp[] _boxInference;
+    private readonly CudaStream[] _sideStreams;
+    private readonly CudaEvent _fork;
+    private readonly CudaEvent[] _joins;
     private readonly DeviceArena _arena = new();
     private readonly DeviceBuffer _denseArena, _boxArena;
     private readonly DeviceBuffer? _maskArena;
@@ -81,10 +86,23 @@ internal sealed class GpuDetectorPlan : IDisposable
             int anchorsPerCell = _rpnLevels[0].A;
             if (_rpnLevels.Any(l => l.A != anchorsPerCell))
                 throw new NotSupportedException("RPN levels with different anchor counts per cell are not supported on CUDA");
-            _rpn = Own(owned, new RpnProposalsOp(gpu.Kernels, _rpnLevels.Select(l => (l.H, l.W)).ToArray(), anchorsPerCell,
-                _rpnSpec.PreNmsTopKTest, PostNmsTopK, _rpnSpec.NmsThresh, (float)_rpnSpec.MinSize));
-            _boxInference = Own(owned, new FastRcnnInferenceOp(gpu.Kernels, PostNmsTopK, _roi.NumClasses,
-                _roi.BoxHead.BboxRegWeights.Select(w => (float)w).ToArray(), (float)_roi.ScoreThreshTest, _roi.NmsThreshTest, DetectionsPerImage));
+            _rpn = new RpnProposalsOp[batch];
+            _boxInference = new FastRcnnInferenceOp[batch];
+            for (int n = 0; n < batch; n++)
+            {
+                _rpn[n] = Own(owned, new RpnProposalsOp(gpu.Kernels, _rpnLevels.Select(l => (l.H, l.W)).ToArray(), anchorsPerCell,
+                    _rpnSpec.PreNmsTopKTest, PostNmsTopK, _rpnSpec.NmsThresh, (float)_rpnSpec.MinSize));
+                _boxInference[n] = Own(owned, new FastRcnnInferenceOp(gpu.Kernels, PostNmsTopK, _roi.NumClasses,
+                    _roi.BoxHead.BboxRegWeights.Select(w => (float)w).ToArray(), (float)_roi.ScoreThreshTest, _roi.NmsThreshTest, DetectionsPerImage));
+            }
+            _fork = Own(owned, gpu.Device.CreateEvent(timing: false));
+            _sideStreams = new CudaStream[batch - 1];
+            _joins = new CudaEvent[batch - 1];
+            for (int n = 0; n < batch - 1; n++)
+            {
+                _sideStreams[n] = Own(owned, gpu.Device.CreateStream());
+                _joins[n] = Own(owned, gpu.Device.CreateEvent(timing: false));
+            }
 
             _roiStrides = _roi.InFeatures.Select(model.StrideOf).ToArray();
             int channels = _dense.Shape(_roi.InFeatures[0]).C;
@@ -233,10 +251,10 @@ internal sealed class GpuDetectorPlan : IDisposable
             GatherLevel(_dense.Output("rpn_deltas_" + f), 4 * a, h * w, _arena[_rpnDel], 4 * TotalAnchors, 4 * _levelAnchorOffsets[l], stream);
         }
         long k = PostNmsTopK;
-        for (int n = 0; n < Batch; n++)
-            _rpn.Enqueue(_arena[_rpnObj].Slice(n * TotalAnchors * 4, TotalAnchors * 4), _arena[_rpnDel].Slice(n * TotalAnchors * 16, TotalAnchors * 16),
+        ForEachImage(stream, (n, s) =>
+            _rpn[n].Enqueue(_arena[_rpnObj].Slice(n * TotalAnchors * 4, TotalAnchors * 4), _arena[_rpnDel].Slice(n * TotalAnchors * 16, TotalAnchors * 16),
                 _arena[_anchors], sizes[n].Height, sizes[n].Width,
-                _arena[_proposals].Slice(n * k * 16, k * 16), _arena[_proposalLogits].Slice(n * k * 4, k * 4), _arena[_proposalCounts].Slice(n * 4L, 4), stream);
+                _arena[_proposals].Slice(n * k * 16, k * 16), _arena[_proposalLogits].Slice(n * k * 4, k * 4), _arena[_proposalCounts].Slice(n * 4L, 4), s));
         mark?.Invoke("rpn_proposals");
 
         // ROIPooler over the FPN levels (float32 NCHW), then the box head on every fixed-capacity proposal slot.
@@ -275,11 +293,11 @@ internal sealed class GpuDetectorPlan : IDisposable
         mark?.Invoke("box_head");
 
         long d = DetectionsPerImage;
-        for (int n = 0; n < Batch; n++)
-            _boxInference.Enqueue(cls.Slice(n * k * clsCols * 4, k * clsCols * 4), del.Slice(n * k * delCols * 4, k * delCols * 4),
+        ForEachImage(stream, (n, s) =>
+            _boxInference[n].Enqueue(cls.Slice(n * k * clsCols * 4, k * clsCols * 4), del.Slice(n * k * delCols * 4, k * delCols * 4),
                 _arena[_proposals].Slice(n * k * 16, k * 16), _arena[_proposalCounts].Slice(n * 4L, 4), sizes[n].Height, sizes[n].Width,
                 _arena[_detBoxes].Slice(n * d * 16, d * 16), _arena[_detScores].Slice(n * d * 4, d * 4),
-                _arena[_detClasses].Slice(n * d * 4, d * 4), _arena[_detCounts].Slice(n * 4L, 4), stream);
+                _arena[_detClasses].Slice(n * d * 4, d * 4), _arena[_detCounts].Slice(n * 4L, 4), s));
         mark?.Invoke("box_inference");
 
         if (_mask is not null)
@@ -308,18 +326,18 @@ internal sealed class GpuDetectorPlan : IDisposable
         if (pasteSizes is not null && _mask is not null)
         {
             // detector_postprocess: boxes to the output size, then paste_masks_in_image for every slot (empty slots paste nothing).
-            long offset = 0, m2 = (long)MaskResolution * MaskResolution;
-            for (int n = 0; n < Batch; n++)
+            long m2 = (long)MaskResolution * MaskResolution;
+            var offsets = new long[Batch];
+            for (int n = 1; n < Batch; n++) offsets[n] = offsets[n - 1] + d * pasteSizes[n - 1].Height * pasteSizes[n - 1].Width;
+            ForEachImage(stream, (n, s) =>
             {
                 (int oh, int ow) = pasteSizes[n];
                 float sx = (float)((double)ow / sizes[n].Width), sy = (float)((double)oh / sizes[n].Height);
                 DeviceBuffer boxes = _arena[_pasteBoxes].Slice(n * d * 16, d * 16);
-                _gpu.RoiBatch.RescaleBoxes(_arena[_detBoxes].Slice(n * d * 16, d * 16), DetectionsPerImage, sx, sy, oh, ow, boxes, stream);
-                long bytes = d * oh * ow;
-                _gpu.Paste.Enqueue(_arena[_maskProbs].Slice(n * d * m2 * 4, d * m2 * 4), DetectionsPerImage, MaskResolution, boxes, oh, ow, 0.5f,
-                    _pasteOutput!.Slice(offset, bytes), stream);
-                offset += bytes;
-            }
+                _gpu.RoiBatch.RescaleBoxes(_arena[_detBoxes].Slice(n * d * 16, d * 16), DetectionsPerImage, sx, sy, oh, ow, boxes, s);
+                _gpu.Paste.EnqueueRegions(_arena[_maskProbs].Slice(n * d * m2 * 4, d * m2 * 4), DetectionsPerImage, MaskResolution, boxes, oh, ow, 0.5f,
+                    _pasteOutput!.Slice(offsets[n], d * oh * ow), s);
+            });
             mark?.Invoke("paste_masks");
         }
     }
@@ -340,6 +358,27 @@ internal sealed class GpuDetectorPlan : IDisposable
 
     /// <summary>Graphs held now (for tests).</summary>
     public int CachedGraphs => _graphs.Count;
+
+    /// <summary>
+    /// Runs <paramref name="body"/> for every image: image 0 on <paramref name="stream"/>, image n on side stream n - 1, forked from and
+    /// joined back into <paramref name="stream"/> with events (captured as parallel graph branches).
+    /// </summary>
+    private void ForEachImage(CudaStream stream, Action<int, CudaStream> body)
+    {
+        if (Batch == 1)
+        {
+            body(0, stream);
+            return;
+        }
+        _fork.Record(stream);
+        foreach (CudaStream side in _sideStreams) side.Wait(_fork);
+        for (int n = 0; n < Batch; n++) body(n, n == 0 ? stream : _sideStreams[n - 1]);
+        for (int n = 0; n < _sideStreams.Length; n++)
+        {
+            _joins[n].Record(_sideStreams[n]);
+            stream.Wait(_joins[n]);
+        }
+    }
 
     private void GatherLevel(DeviceBuffer levelOutput, int channels, long plane, DeviceBuffer perImage, long perImageElements, long levelOffsetElements, CudaStream stream)
     {
@@ -386,8 +425,17 @@ internal sealed class GpuDetectorPlan : IDisposable
         _boxArena.Dispose();
         _denseArena.Dispose();
         _arena.Dispose();
-        _boxInference.Dispose();
-        _rpn.Dispose();
+        for (int n = _sideStreams.Length - 1; n >= 0; n--)
+        {
+            _joins[n].Dispose();
+            _sideStreams[n].Dispose();
+        }
+        _fork.Dispose();
+        for (int n = Batch - 1; n >= 0; n--)
+        {
+            _boxInference[n].Dispose();
+            _rpn[n].Dispose();
+        }
         _mask?.Dispose();
         _box.Dispose();
         _dense.Dispose();

@@ -91,10 +91,16 @@ public sealed class RoiOpTests(GpuFixture gpu)
         using var dMasks = gpu.Upload<float>(masks);
         using var dBoxes = gpu.Upload<float>(boxes);
         using var dOut = gpu.Device.Allocate(Math.Max(expected.Length, 1));
-        dOut.Fill(0xcd, gpu.Stream);
-        new PasteMasksOp(gpu.Kernels).Enqueue(dMasks, count, maskSize, dBoxes, imageHeight, imageWidth, 0.5f, dOut, gpu.Stream);
-        var actual = new byte[expected.Length];
-        dOut.Download<byte>(actual, gpu.Stream);
-        Parity.AssertEqual("PasteMasks", $"{count} masks {maskSize}x{maskSize} into {imageHeight}x{imageWidth}", expected.AsSpan(), actual.AsSpan());
+        var op = new PasteMasksOp(gpu.Kernels);
+        foreach (bool regions in new[] { false, true })
+        {
+            dOut.Fill(0xcd, gpu.Stream);
+            if (regions) op.EnqueueRegions(dMasks, count, maskSize, dBoxes, imageHeight, imageWidth, 0.5f, dOut, gpu.Stream);
+            else op.Enqueue(dMasks, count, maskSize, dBoxes, imageHeight, imageWidth, 0.5f, dOut, gpu.Stream);
+            var actual = new byte[expected.Length];
+            dOut.Download<byte>(actual, gpu.Stream);
+            Parity.AssertEqual(regions ? "PasteMasks (regions)" : "PasteMasks", $"{count} masks {maskSize}x{maskSize} into {imageHeight}x{imageWidth}",
+                expected.AsSpan(), actual.AsSpan());
+        }
     }
 }
