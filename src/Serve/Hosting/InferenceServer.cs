@@ -29,11 +29,13 @@ public sealed class InferenceServer : IAsyncDisposable
     private readonly CancellationTokenSource _polling;
     private readonly Task _pollTask;
     private readonly ILogger _logger;
+    private readonly GpuMetricsSampler _gpuMetrics;
     private int _stopped;
 
-    private InferenceServer(WebApplication app, ServerOptions options, InferenceService service, CancellationTokenSource polling, Task pollTask, ILogger logger, (int Http, int Grpc, int Metrics) ports)
+    private InferenceServer(WebApplication app, ServerOptions options, InferenceService service, CancellationTokenSource polling, Task pollTask, ILogger logger, (int Http, int Grpc, int Metrics) ports, GpuMetricsSampler gpuMetrics)
     {
         _app = app;
+        _gpuMetrics = gpuMetrics;
         _polling = polling;
         _options = options;
         Service = service;
@@ -74,6 +76,7 @@ public sealed class InferenceServer : IAsyncDisposable
         var httpApi = new HttpApi(service, options.HttpMaxBodyBytes, logger);
         var grpcApi = new GrpcApi(service, options.GrpcMaxMessageBytes, logger);
         var cpu = new CpuMetricsSampler();
+        var gpu = new GpuMetricsSampler();
 
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -122,7 +125,7 @@ public sealed class InferenceServer : IAsyncDisposable
             return endpoint switch
             {
                 "grpc" => grpcApi.HandleAsync(context),
-                "metrics" => MetricsAsync(context, repository, cpu),
+                "metrics" => MetricsAsync(context, repository, cpu, gpu),
                 _ => httpApi.HandleAsync(context),
             };
         });
@@ -143,7 +146,7 @@ public sealed class InferenceServer : IAsyncDisposable
         Log.Listening(logger, ports.Item1, ports.Item2, ports.Item3);
         var polling = new CancellationTokenSource();
         var pollTask = options.ModelControlMode == ModelControlMode.Poll ? repository.RunPollingAsync(polling.Token) : Task.CompletedTask;
-        return new InferenceServer(app, options, service, polling, pollTask, logger, ports);
+        return new InferenceServer(app, options, service, polling, pollTask, logger, ports, gpu);
     }
 
     /// <summary>
@@ -179,9 +182,10 @@ public sealed class InferenceServer : IAsyncDisposable
         await StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         _polling.Dispose();
+        _gpuMetrics.Dispose();
     }
 
-    private static async Task MetricsAsync(HttpContext context, ModelRepositoryManager repository, CpuMetricsSampler cpu)
+    private static async Task MetricsAsync(HttpContext context, ModelRepositoryManager repository, CpuMetricsSampler cpu, GpuMetricsSampler gpu)
     {
         if (context.Request.Path != "/metrics")
         {
@@ -189,7 +193,8 @@ public sealed class InferenceServer : IAsyncDisposable
             return;
         }
 
-        var body = PrometheusWriter.Write(repository.AllLoaded(), cpu.Sample());
+        // GPU families after the rest, from NVML (none on a machine without the NVIDIA driver).
+        var body = PrometheusWriter.Write(repository.AllLoaded(), cpu.Sample()) + GpuMetricsSampler.Format(gpu.Sample());
         context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
         await context.Response.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
     }
