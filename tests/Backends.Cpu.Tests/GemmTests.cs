@@ -97,6 +97,37 @@ public sealed class GemmTests
         }
     }
 
+    [Theory]
+    [InlineData(true, true, true)]
+    [InlineData(true, false, false)]
+    [InlineData(false, true, true)]
+    [InlineData(false, false, true)]
+    public void Sgemm_PackedA_FusedEpilogue_EqualsProductThenEpilogue(bool bias, bool residual, bool relu)
+    {
+        using var ctx = new CpuContext(1, GemmBackend.Managed);
+        int seed = 1100;
+        // One k-block and several (the epilogue runs on the last), edge tiles in M and N, a residual row stride beyond N.
+        foreach ((int m, int n, int k) in new[] { (1, 1, 1), (13, 70, 200), (64, 33, 600), (7, 2100, 9) })
+        {
+            int ldr = n + 5;
+            float[] a = TestData.Uniform(seed++, m * k), b = TestData.Uniform(seed++, k * n);
+            float[] rowBias = bias ? TestData.Uniform(seed++, m) : [];
+            float[] res = residual ? TestData.Uniform(seed++, m * ldr) : [];
+            var packed = new GemmPackedA(a, m, k, k, false);
+            float[] expected = new float[m * n];
+            Sgemm.Multiply(ctx, packed, 0, m, n, b, n, expected, n);
+            for (int i = 0; i < m; i++)
+            {
+                Span<float> row = expected.AsSpan(i * n, n);
+                Epilogue.Apply(row, bias ? rowBias[i] : 0f, bias, residual ? res.AsSpan(i * ldr, n) : default, relu);
+            }
+            float[] actual = TestData.Uniform(seed++, m * n, 50f, 60f);
+            Sgemm.Multiply(ctx, packed, 0, m, n, b, n, actual, n, rowBias, res, ldr, relu);
+            // Same float operations in the same order: equal bits, not just close.
+            Assert.True(expected.AsSpan().SequenceEqual(actual), $"fused epilogue m={m} n={n} k={k} bias={bias} residual={residual} relu={relu}");
+        }
+    }
+
     [Fact]
     public void Sgemm_PackedA_RejectsRowRangeOffPanel_NamingIt()
     {

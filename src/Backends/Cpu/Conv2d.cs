@@ -190,20 +190,38 @@ public sealed class Conv2d
             float* image = _input + ((((long)nImage * s.InChannels) + ((long)g * _cinG)) * planeIn);
             long outBase = (((long)nImage * s.OutChannels) + ((long)g * _coutG) + m0) * _n;
             var weight = new ReadOnlySpan<float>(_layer._weight, (g * _coutG + m0) * _k, rows * _k);
-            var c = new Span<float>(_output + outBase + col0, ((rows - 1) * _n) + cols);
+            int cLength = ((rows - 1) * _n) + cols;
+            var c = new Span<float>(_output + outBase + col0, cLength);
+
+            if (_packed != null)
+            {
+                // The managed GEMM applies bias, residual and ReLU as it stores each finished tile.
+                ReadOnlySpan<float> rowBias = _layer._bias.Length == 0 ? default : _layer._bias.AsSpan(m0, rows);
+                ReadOnlySpan<float> residual = _residual == null ? default : new ReadOnlySpan<float>(_residual + outBase + col0, cLength);
+                if (_layer.IsPointwise)
+                {
+                    var b = new ReadOnlySpan<float>(image + col0, ((_k - 1) * planeIn) + cols);
+                    Sgemm.Multiply(_ctx, _packed, m0, rows, cols, b, planeIn, c, _n, rowBias, residual, _n, s.Relu);
+                }
+                else
+                {
+                    using PooledBuffer<float> im2col = _ctx.RentFloats(_k * cols);
+                    Im2Col.Tile(new ReadOnlySpan<float>(image, _cinG * planeIn), _cinG, _height, _width, s, _outW, col0, cols, im2col.Span);
+                    Sgemm.Multiply(_ctx, _packed, m0, rows, cols, im2col.Span, cols, c, _n, rowBias, residual, _n, s.Relu);
+                }
+                return;
+            }
 
             if (_layer.IsPointwise)
             {
                 var b = new ReadOnlySpan<float>(image + col0, ((_k - 1) * planeIn) + cols);
-                if (_packed != null) Sgemm.Multiply(_ctx, _packed, m0, rows, cols, b, planeIn, c, _n);
-                else Sgemm.Multiply(_ctx, false, false, rows, cols, _k, weight, _k, b, planeIn, c, _n);
+                Sgemm.Multiply(_ctx, false, false, rows, cols, _k, weight, _k, b, planeIn, c, _n);
             }
             else
             {
                 using PooledBuffer<float> cols2 = _ctx.RentFloats(_k * cols);
                 Im2Col.Tile(new ReadOnlySpan<float>(image, _cinG * planeIn), _cinG, _height, _width, s, _outW, col0, cols, cols2.Span);
-                if (_packed != null) Sgemm.Multiply(_ctx, _packed, m0, rows, cols, cols2.Span, cols, c, _n);
-                else Sgemm.Multiply(_ctx, false, false, rows, cols, _k, weight, _k, cols2.Span, cols, c, _n);
+                Sgemm.Multiply(_ctx, false, false, rows, cols, _k, weight, _k, cols2.Span, cols, c, _n);
             }
 
             bool hasBias = _layer._bias.Length != 0;

@@ -38,11 +38,12 @@ internal static class ManagedSgemm
     /// of <see cref="Mr"/> and the inner dimension is <paramref name="a"/>'s depth.
     /// </summary>
     internal static unsafe void Multiply(
-        CpuContext ctx, GemmPackedA a, int row0, int m, int n, bool transposeB, float* b, int ldb, float* c, int ldc, bool accumulate)
+        CpuContext ctx, GemmPackedA a, int row0, int m, int n, bool transposeB, float* b, int ldb, float* c, int ldc, bool accumulate,
+        GemmEpilogue epilogue = default)
     {
         Debug.Assert(row0 % Mr == 0 && row0 + m <= a.Rows, "row range must start on a panel and lie inside the packed matrix");
         fixed (float* pa = a.Data)
-            Run(ctx, new ASource(pa, 0, false, a.PaddedRows, row0), new BSource(b, ldb, transposeB, 0, 0), m, n, a.Depth, c, ldc, accumulate, Vector512.IsHardwareAccelerated);
+            Run(ctx, new ASource(pa, 0, false, a.PaddedRows, row0), new BSource(b, ldb, transposeB, 0, 0), m, n, a.Depth, c, ldc, accumulate, Vector512.IsHardwareAccelerated, epilogue);
     }
 
     /// <summary>
@@ -82,6 +83,10 @@ internal static class ManagedSgemm
 
     private static unsafe void Run(
         CpuContext ctx, ASource a, BSource b, int m, int n, int k, float* c, int ldc, bool accumulate, bool useVector512)
+        => Run(ctx, a, b, m, n, k, c, ldc, accumulate, useVector512, default);
+
+    private static unsafe void Run(
+        CpuContext ctx, ASource a, BSource b, int m, int n, int k, float* c, int ldc, bool accumulate, bool useVector512, GemmEpilogue epilogue)
     {
         int nrFull = useVector512 ? 32 : 16;
         int ncMax = Math.Min(Nc, RoundUp(n, nrFull));
@@ -102,6 +107,7 @@ internal static class ManagedSgemm
                 {
                     int kc = Math.Min(Kc, k - pc);
                     bool add = accumulate || pc > 0;
+                    bool finish = !epilogue.IsNone && pc + kc >= k;
                     float* bBlock;
                     if (b.IsPacked)
                     {
@@ -134,7 +140,14 @@ internal static class ManagedSgemm
                                 int mr = Math.Min(Mr, mc - ir);
                                 float* aPanel = aBlock + (ir * kc);
                                 float* cTile = c + ((long)(ic + ir) * ldc) + jc + jr;
-                                if (mr == Mr && nr == nrFull)
+                                if (finish)
+                                {
+                                    // Last k-block with an epilogue: the tile goes through L1 once more on its way out.
+                                    Kernel(nrFull, kc, aPanel, bPanel, tile, nrFull, false);
+                                    int row = ic + ir, col = jc + jr;
+                                    Finish(tile, nrFull, cTile, ldc, mr, nr, add, epilogue, row, col);
+                                }
+                                else if (mr == Mr && nr == nrFull)
                                 {
                                     Kernel(nrFull, kc, aPanel, bPanel, cTile, ldc, add);
                                 }
@@ -149,6 +162,46 @@ internal static class ManagedSgemm
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// C[row + i, col + j] = relu?(((add ? C : 0) + tile[i, j]) + bias[row + i] + residual[row + i, col + j]) for the
+    /// mr x nr valid part of a micro-tile; the same float operations in the same order as a GEMM followed by
+    /// <see cref="Epilogue.Apply"/>.
+    /// </summary>
+    private static unsafe void Finish(float* tile, int ldt, float* c, int ldc, int mr, int nr, bool add, in GemmEpilogue e, int row, int col)
+    {
+        for (int i = 0; i < mr; i++)
+        {
+            float* t = tile + (i * ldt);
+            float* ci = c + ((long)i * ldc);
+            float* ri = e.Residual == null ? null : e.Residual + ((long)(row + i) * e.Ldr) + col;
+            bool hasBias = e.RowBias != null;
+            float bias = hasBias ? e.RowBias[row + i] : 0f;
+            int j = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Vector512<float> bv = Vector512.Create(bias);
+                for (; j <= nr - 16; j += 16)
+                {
+                    Vector512<float> v = Vector512.Load(t + j);
+                    if (add) v = Vector512.Load(ci + j) + v;
+                    if (hasBias) v += bv;
+                    if (ri != null) v += Vector512.Load(ri + j);
+                    if (e.Relu) v = Vector512.Max(v, Vector512<float>.Zero);
+                    Vector512.Store(v, ci + j);
+                }
+            }
+            for (; j < nr; j++)
+            {
+                float v = t[j];
+                if (add) v = ci[j] + v;
+                if (hasBias) v += bias;
+                if (ri != null) v += ri[j];
+                if (e.Relu) v = MathF.Max(v, 0f);
+                ci[j] = v;
             }
         }
     }

@@ -53,8 +53,17 @@ public static class Sgemm
     /// C[m, n] = A[row0 .. row0 + m, :] · B with A pre-packed for the managed kernel (contexts whose
     /// <see cref="CpuContext.UsesOpenBlas"/> is false); B is k x n with row stride <paramref name="ldb"/>, k = A's depth.
     /// </summary>
-    internal static unsafe void Multiply(
+    internal static void Multiply(
         CpuContext ctx, GemmPackedA a, int row0, int m, int n, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc)
+        => Multiply(ctx, a, row0, m, n, b, ldb, c, ldc, default, default, 0, false);
+
+    /// <summary>
+    /// As above, with the epilogue fused into the store: C = relu?((A·B) + rowBias[i] + residual[i, j]).
+    /// <paramref name="rowBias"/> is empty or m long; <paramref name="residual"/> is empty or an m x n matrix with row stride <paramref name="ldr"/>.
+    /// </summary>
+    internal static unsafe void Multiply(
+        CpuContext ctx, GemmPackedA a, int row0, int m, int n, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc,
+        ReadOnlySpan<float> rowBias, ReadOnlySpan<float> residual, int ldr, bool relu)
     {
         ArgumentNullException.ThrowIfNull(ctx);
         ArgumentNullException.ThrowIfNull(a);
@@ -64,9 +73,16 @@ public static class Sgemm
         if (m == 0 || n <= 0) return;
         CheckMatrix("b", b.Length, a.Depth, n, ldb);
         CheckMatrix("c", c.Length, m, n, ldc);
+        if (!rowBias.IsEmpty) ShapeException.ThrowIfLengthBelow("Sgemm", nameof(rowBias), m, rowBias.Length);
+        if (!residual.IsEmpty) CheckMatrix("residual", residual.Length, m, n, ldr);
         fixed (float* pb = b)
         fixed (float* pc = c)
-            ManagedSgemm.Multiply(ctx, a, row0, m, n, false, pb, ldb, pc, ldc, false);
+        fixed (float* pBias = rowBias)
+        fixed (float* pRes = residual)
+        {
+            var epilogue = new GemmEpilogue(rowBias.IsEmpty ? null : pBias, residual.IsEmpty ? null : pRes, ldr, relu);
+            ManagedSgemm.Multiply(ctx, a, row0, m, n, false, pb, ldb, pc, ldc, false, epilogue);
+        }
     }
 
     /// <summary>
