@@ -7,7 +7,9 @@
 #      device), seeded zoo-width Mask R-CNN weights (MODEL.WEIGHTS "" overrides the zoo config's ImageNet URL), SCORE_THRESH_TEST 0.0
 #      (100 detections per image),
 #   4. the golden AP tests (tests/Runtime.Cuda.Tests, trait gpu=true: FP32 and FP16 within 0.1 AP of Detectron2),
-#   5. $OUT/summary.md with the numbers and the ratios.
+#   5. `detserve serve` with the sample Mask R-CNN as a KIND_GPU gpus [0] fp16 instance group: one inference over HTTP, compared
+#      with the same image through a KIND_CPU model, and the GPU metric families,
+#   6. $OUT/summary.md with the numbers and the ratios.
 #
 # Here (a machine with the .NET SDK), once per change of the code:
 #   bash bench/gpu/run-model-bench.sh --prepare
@@ -15,7 +17,7 @@
 # the .NET runtime with ASP.NET Core (the CLI references the server) into .device-bench/dotnet-aspnet.tar.xz, and prints the size
 # that will travel (tracked files + .device-bench; the limit is 64 MiB). .device/ (the CUDA engineer's bundle) is left alone.
 # On the GPU machine (carry [".device-bench"]), with OUT set by the device tool:
-#   bash bench/gpu/run-model-bench.sh [--iterations N] [--batch8-iterations N] [--skip-peer] [--skip-tests]
+#   bash bench/gpu/run-model-bench.sh [--iterations N] [--batch8-iterations N] [--skip-peer] [--skip-tests] [--skip-serve]
 # Every step writes into $OUT as it goes, so a run stopped at its time limit still returns what it finished.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -64,12 +66,14 @@ iterations=100
 batch8_iterations=30
 run_peer=1
 run_tests=1
+run_serve=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --iterations) iterations=$2; shift 2 ;;
     --batch8-iterations) batch8_iterations=$2; shift 2 ;;
     --skip-peer) run_peer=0; shift ;;
     --skip-tests) run_tests=0; shift ;;
+    --skip-serve) run_serve=0; shift ;;
     *) echo "run-model-bench.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -120,6 +124,71 @@ if [ "$run_tests" = 1 ]; then
   "$app/Runtime.Cuda.Tests/Runtime.Cuda.Tests" -trait "gpu=true" 2>&1 | tee "$out/gpu-tests.log"
 fi
 
+if [ "$run_serve" = 1 ]; then
+  # The sample model twice in one repository: on GPU 0 in fp16 and on the CPU; one seeded image through each over HTTP.
+  repo=/tmp/detserve-repo
+  rm -rf "$repo" && mkdir -p "$repo/mask_rcnn_gpu/1" "$repo/mask_rcnn_cpu/1"
+  sample="$root/samples/mask_rcnn_R_50_FPN_narrow"
+  for m in gpu cpu; do
+    kind=KIND_CPU; precision=fp32; gpus=""
+    [ "$m" = gpu ] && { kind=KIND_GPU; precision=fp16; gpus="gpus: [ 0 ]"; }
+    cat > "$repo/mask_rcnn_$m/config.pbtxt" <<PBTXT
+backend: "detserve"
+max_batch_size: 2
+instance_group [ { count: 1 kind: $kind $gpus } ]
+parameters { key: "precision" value { string_value: "$precision" } }
+parameters { key: "config_file" value { string_value: "$sample/configs/COCO-InstanceSegmentation/mask_rcnn_R_50_FPN_narrow.yaml" } }
+parameters { key: "weights_file" value { string_value: "$sample/model_final.pkl" } }
+PBTXT
+  done
+  detserve serve --model-repository "$repo" --http-port 18000 --grpc-port 18001 --metrics-port 18002 > "$out/serve.log" 2>&1 &
+  serve_pid=$!
+  python3 - "$out" <<'PY' 2>&1 | tee "$out/serve-check.txt"
+import json, sys, time, urllib.request, random
+out = sys.argv[1]
+def get(url):
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r: return r.status, r.read().decode()
+    except Exception as e: return None, str(e)
+def index():
+    try:
+        req = urllib.request.Request("http://127.0.0.1:18000/v2/repository/index", data=b"{}", headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=5) as r: return {m["name"]: m for m in json.loads(r.read())}
+    except Exception: return {}
+# Both models ready, or one of them failed its load (UNAVAILABLE with the reason), within 3 minutes (first NVRTC compiles included).
+for _ in range(360):
+    states = {n: m.get("state") for n, m in index().items()}
+    if states and all(v in ("READY", "UNAVAILABLE") for v in states.values()) and len(states) == 2: break
+    time.sleep(0.5)
+print("index:", json.dumps(list(index().values())))
+random.seed(7); h, w = 256, 320
+pixels = [random.randrange(256) for _ in range(h * w * 3)]
+body = json.dumps({"inputs": [{"name": "input_tensor", "datatype": "UINT8", "shape": [1, h, w, 3], "data": pixels}],
+                   "outputs": [{"name": n} for n in ("num_detections", "detection_scores", "detection_classes", "detection_boxes")]}).encode()
+results = {}
+for m in ("mask_rcnn_gpu", "mask_rcnn_cpu"):
+    t0 = time.perf_counter()
+    try:
+        req = urllib.request.Request(f"http://127.0.0.1:18000/v2/models/{m}/infer", data=body, headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=120) as r: doc = json.loads(r.read())
+        outs = {o["name"]: o["data"] for o in doc["outputs"]}
+        results[m] = outs
+        print(f"{m}: {outs['num_detections']} detections, top scores {[round(s, 4) for s in outs['detection_scores'][:5]]}, "
+              f"classes {outs['detection_classes'][:5]}, {1000 * (time.perf_counter() - t0):.1f} ms")
+    except Exception as e:
+        print(f"{m}: infer failed: {e}")
+if len(results) == 2:
+    g, c = results["mask_rcnn_gpu"], results["mask_rcnn_cpu"]
+    n = min(len(g["detection_scores"]), len(c["detection_scores"]))
+    d = max([abs(a - b) for a, b in zip(g["detection_scores"][:n], c["detection_scores"][:n])] or [0])
+    print(f"gpu fp16 vs cpu fp32: {g['num_detections']} vs {c['num_detections']} detections, same classes in order: "
+          f"{g['detection_classes'][:n] == c['detection_classes'][:n]}, max score difference {d:.4f}")
+status, metrics = get("http://127.0.0.1:18002/metrics")
+print("\n".join(l for l in (metrics or "").splitlines() if l.startswith("nv_gpu_") or l.startswith("nv_inference_count")))
+PY
+  kill "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null
+fi
+
 python3 - "$out" <<'PY'
 import glob, json, os, re, sys
 out = sys.argv[1]
@@ -147,6 +216,8 @@ if os.path.exists(f"{out}/gpu-tests.log"):
     aps = [l.strip() for l in text.splitlines() if " AP " in l and "Detectron2" in l]
     verdict = [l.strip() for l in text.splitlines() if "Total:" in l or "[FAIL]" in l or "[SKIP]" in l]
     lines += ["", "## Golden COCO AP on the GPU (tests/Runtime.Cuda.Tests, gpu=true)", ""] + [f"- {l}" for l in aps + verdict]
+if os.path.exists(f"{out}/serve-check.txt"):
+    lines += ["", "## detserve serve: KIND_GPU fp16 instance vs KIND_CPU, and GPU metrics", "", "```", open(f"{out}/serve-check.txt").read().strip(), "```"]
 open(f"{out}/summary.md", "w").write("\n".join(lines) + "\n")
 print("\n".join(lines))
 PY
