@@ -39,7 +39,7 @@ prepare() {
     echo "published $name ($(du -sh "$stage/$name" | cut -f1))"
   done
   # The golden files the tests read; the Mask R-CNN .pkl is the tracked samples/ copy (identical file), linked in on the device.
-  local golden="$root/../shared/golden"
+  local golden="${GOLDEN_DIR:-$root/../shared/golden}"
   mkdir -p "$stage/golden/reference"
   cp -r "$golden/configs" "$golden/shapes_test" "$stage/golden/"
   for m in mask_rcnn_R_50_FPN_narrow retinanet_R_50_FPN_narrow; do
