@@ -26,7 +26,9 @@ bundle_dir=.device-bench
 
 prepare() {
   set -e
-  grep -qx "/$bundle_dir/" .git/info/exclude 2>/dev/null || echo "/$bundle_dir/" >> .git/info/exclude
+  local exclude; exclude=$(git rev-parse --git-path info/exclude)
+  mkdir -p "$(dirname "$exclude")"
+  grep -qx "/$bundle_dir/" "$exclude" 2>/dev/null || echo "/$bundle_dir/" >> "$exclude"
   local stage="$bundle_dir/stage"
   rm -rf "$stage" && mkdir -p "$stage"
   for p in src/Cli/Detserve.Cli.csproj tests/Runtime.Cuda.Tests/Runtime.Cuda.Tests.csproj; do
