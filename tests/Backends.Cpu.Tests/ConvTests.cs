@@ -56,7 +56,7 @@ public class ConvTests
         }
     }
 
-    // Winograd F(2x2, 3x3) path (forced from 16 channels; the default is 256): 3x3 stride 1, >= 64 output positions.
+    // Winograd F(2x2, 3x3) path (forced from 16 channels; the default is 64): 3x3 stride 1, >= 64 output positions.
     // (Cin, Cout, pad, H, W, batch, relu, residual)
     private static readonly (int Cin, int Cout, int P, int H, int W, int N, bool Relu, bool Res)[] WinogradCases =
     [
@@ -70,7 +70,7 @@ public class ConvTests
         (16, 16, 2, 8, 6, 1, false, true),      // padding 2
         (64, 32, 1, 14, 14, 5, true, false),    // mask-head-like
         (16, 20, 1, 5, 67, 1, true, true),      // a tile row of 34 tiles: three 16-tile vectors, the last partial
-        (256, 256, 1, 6, 5, 2, true, true),     // the default 256-channel threshold
+        (256, 256, 1, 6, 5, 2, true, true),     // 256 channels: one full k-block of the packed GEMM
     ];
 
     /// <summary>Every GEMM backend, each with Winograd's AVX-512 tile transforms and with the scalar ones.</summary>
@@ -103,7 +103,7 @@ public class ConvTests
             float[] expected = new float[outLen];
             float[] actual = new float[outLen];
             Conv2dReference.Forward(spec, w, b, x, c.N, c.H, c.W, expected, res);
-            var conv = new Conv2d(spec, w, b, winogradMinChannels: c.Cin >= 256 ? 256 : 16, avx512Transforms);
+            var conv = new Conv2d(spec, w, b, winogradMinChannels: 16, avx512Transforms);
             Assert.True(conv.UsesWinograd, $"{spec} should take the Winograd path");
             conv.Forward(ctx, x, c.N, c.H, c.W, actual, res);
             float scale = 1f;

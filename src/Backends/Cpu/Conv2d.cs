@@ -8,7 +8,7 @@ namespace Detserve.Backends.Cpu;
 /// an optional residual add and ReLU fused into the epilogue. Lowered to GEMM: per image, group and tile of output
 /// positions, weight [Cout/g, Cin/g·kh·kw] · im2col [Cin/g·kh·kw, tile]; a 1 x 1 stride-1 unpadded convolution
 /// multiplies the input plane directly. Tiles run in parallel on the context's threads. 3x3 stride-1 ungrouped layers with
-/// at least 256 input and output channels go through Winograd F(2x2, 3x3) instead (<see cref="WinogradConv3x3"/>).
+/// at least 64 input and output channels go through Winograd F(2x2, 3x3) instead (<see cref="WinogradConv3x3"/>).
 /// </summary>
 public sealed class Conv2d
 {
@@ -51,10 +51,12 @@ public sealed class Conv2d
     }
 
     /// <summary>
-    /// Fewest input and output channels for which a 3x3 stride-1 layer takes the Winograd path: on bench/kernels (2 threads,
-    /// OpenBLAS) the 64- and 128-channel ResNet layers ran slower through Winograd than through im2col, the 256/512 ones faster or equal.
+    /// Fewest input and output channels for which a 3x3 stride-1 layer takes the Winograd path. With OpenBLAS and scalar
+    /// tile transforms the 64- and 128-channel ResNet layers ran slower through Winograd (so it was 256); with the
+    /// AVX-512 transforms and the pre-packed managed GEMM they run faster (bench/kernels, 1 thread, alternating runs:
+    /// res2 3x3 64 141-147 vs 157-170 ms, res3 3x3 128 87-113 vs 105-156 ms per image).
     /// </summary>
-    private const int WinogradMinChannels = 256;
+    private const int WinogradMinChannels = 64;
 
     /// <summary>Fewest output positions (all images) for which the Winograd path is used (bench/kernels).</summary>
     private const int WinogradMinOutputs = 64;
