@@ -103,7 +103,11 @@ public static class GpuBenchmark
         (long freeAfter, _) = device.MemoryInfo();
         long peak = freeBefore - freeAfter;
 
-        var stages = StageMedians(plan, sizes, outputSizes, gpu, cancellationToken);
+        (Dictionary<string, double> stages, Dictionary<string, double> nodes) = StageMedians(plan, sizes, outputSizes, gpu, cancellationToken);
+        log?.Invoke("node time sums (op-by-op pass, ms): " + string.Join(", ", nodes.GroupBy(n => n.Key[..n.Key.IndexOf('/', StringComparison.Ordinal)])
+            .Select(g => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{g.Key} {g.Sum(n => n.Value):F3} ({g.Count()} nodes)"))));
+        log?.Invoke("slowest nodes (op-by-op pass, median ms): " + string.Join(", ",
+            nodes.OrderByDescending(n => n.Value).Take(15).Select(n => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{n.Key} {n.Value:F3}"))));
         log?.Invoke($"compute median {Median(compute):F3} ms, host latency median {Median(host):F3} ms, peak {peak / (1 << 20)} MiB, " +
             $"detections [{string.Join(", ", detections)}]; stages " + string.Join(", ", stages.Select(s => $"{s.Key} {s.Value:F3}")));
         return new GpuBenchmarkResult(device.Describe(), options.Batch, options.Height, options.Width, GpuPrecisionName.Name(precision), options.CudaGraph,
@@ -122,8 +126,11 @@ public static class GpuBenchmark
         }
     }
 
-    /// <summary>Op-by-op runs with an event after each stage; the median time of each stage.</summary>
-    private static Dictionary<string, double> StageMedians(GpuDetectorPlan plan, (int, int)[] sizes, (int, int)[] outputSizes, GpuContext gpu,
+    /// <summary>
+    /// Op-by-op runs with an event after each stage and each network node; the median time of each stage (since the previous stage
+    /// mark) and of each node (since the previous mark of any kind; node names carry a "/").
+    /// </summary>
+    private static (Dictionary<string, double> Stages, Dictionary<string, double> Nodes) StageMedians(GpuDetectorPlan plan, (int, int)[] sizes, (int, int)[] outputSizes, GpuContext gpu,
         CancellationToken cancellationToken)
     {
         var samples = new Dictionary<string, List<double>>();
@@ -144,15 +151,18 @@ public static class GpuBenchmark
                     e.Record(gpu.Stream);
                 });
                 marks[^1].Event.Synchronize();
+                int lastStage = 0;
                 for (int i = 1; i < marks.Count; i++)
                 {
                     string name = marks[i].Name;
+                    bool node = name.Contains('/', StringComparison.Ordinal);
                     if (!samples.TryGetValue(name, out var list))
                     {
                         samples[name] = list = [];
                         order.Add(name);
                     }
-                    list.Add(CudaEvent.ElapsedMilliseconds(marks[i - 1].Event, marks[i].Event));
+                    list.Add(CudaEvent.ElapsedMilliseconds(marks[node ? i - 1 : lastStage].Event, marks[i].Event));
+                    if (!node) lastStage = i;
                 }
             }
             finally
@@ -160,7 +170,8 @@ public static class GpuBenchmark
                 foreach ((_, CudaEvent e) in marks) e.Dispose();
             }
         }
-        return order.ToDictionary(n => n, n => Median(samples[n]));
+        return (order.Where(n => !n.Contains('/', StringComparison.Ordinal)).ToDictionary(n => n, n => Median(samples[n])),
+            order.Where(n => n.Contains('/', StringComparison.Ordinal)).ToDictionary(n => n, n => Median(samples[n])));
     }
 
     private static double Median(IReadOnlyList<double> values)

@@ -43,9 +43,8 @@ internal sealed class GpuDetectorPlan : IDisposable
     private readonly int[] _roiStrides;
     private readonly BoundedCache<string, CudaGraphExec> _graphs = new(GraphCacheCapacity);
     private readonly int _images, _preFloat, _rpnObj, _rpnDel, _anchors, _proposals, _proposalLogits, _proposalCounts, _boxRois,
-        _boxPooled, _clsFloat, _delFloat, _detBoxes, _detScores, _detClasses, _detCounts, _maskRois, _maskPooled, _maskLogitsFloat,
+        _clsFloat, _delFloat, _detBoxes, _detScores, _detClasses, _detCounts, _maskRois, _maskLogitsFloat,
         _maskProbs, _pasteBoxes, _workspace;
-    private readonly int[] _featFloat;
     private DeviceBuffer? _pasteOutput;
 
     public GpuDetectorPlan(GpuContext gpu, ModelGraph model, GpuModelGraphs graphs, GpuPrecision precision, int batch, int paddedHeight, int paddedWidth)
@@ -67,11 +66,10 @@ internal sealed class GpuDetectorPlan : IDisposable
         var owned = new Stack<IDisposable>();
         try
         {
-            _dense = Own(owned, new GpuNetworkRunner(gpu, graphs.Dense, graphs.DenseWeights, batch, paddedHeight, paddedWidth, precision,
-                half ? TensorLayout.Nhwc : TensorLayout.Nchw));
-            _box = Own(owned, new GpuNetworkRunner(gpu, graphs.BoxHead, graphs.BoxWeights, batch * PostNmsTopK, 0, 0, precision, TensorLayout.Nchw));
+            _dense = Own(owned, new GpuNetworkRunner(gpu, graphs.Dense, graphs.DenseWeights, batch, paddedHeight, paddedWidth, precision, graphs.Layout));
+            _box = Own(owned, new GpuNetworkRunner(gpu, graphs.BoxHead, graphs.BoxWeights, batch * PostNmsTopK, 0, 0, precision, graphs.Layout));
             if (graphs.MaskHead is not null)
-                _mask = Own(owned, new GpuNetworkRunner(gpu, graphs.MaskHead, graphs.MaskWeights!, batch * DetectionsPerImage, 0, 0, precision, TensorLayout.Nchw));
+                _mask = Own(owned, new GpuNetworkRunner(gpu, graphs.MaskHead, graphs.MaskWeights!, batch * DetectionsPerImage, 0, 0, precision, graphs.Layout));
 
             // RPN levels as the dense graph produces them, and the anchors of each (DefaultAnchorGenerator, once per shape).
             AnchorSpec anchorSpec = model.Architecture.Anchors;
@@ -123,20 +121,13 @@ internal sealed class GpuDetectorPlan : IDisposable
             _proposalLogits = _arena.Declare(boxRows * 4);
             _proposalCounts = _arena.Declare(batch * 4L);
             _boxRois = _arena.Declare(boxRows * 20);
-            _boxPooled = _arena.Declare(half ? boxRows * channels * boxRes * boxRes * 4 : 0);
             _clsFloat = _arena.Declare(half ? boxRows * (classes + 1) * 4 : 0);
             _delFloat = _arena.Declare(half ? boxRows * _box.Shape("box_deltas").C * 4 : 0);
-            _featFloat = _roi.InFeatures.Select(f =>
-            {
-                var s = _dense.Shape(f);
-                return _arena.Declare(half ? (long)batch * s.C * s.H * s.W * 4 : 0);
-            }).ToArray();
             _detBoxes = _arena.Declare(detRows * 16);
             _detScores = _arena.Declare(detRows * 4);
             _detClasses = _arena.Declare(detRows * 4);
             _detCounts = _arena.Declare(batch * 4L);
             _maskRois = _arena.Declare(_mask is null ? 0 : detRows * 20);
-            _maskPooled = _arena.Declare(_mask is not null && half ? detRows * channels * maskRes * maskRes * 4 : 0);
             _maskLogitsFloat = _arena.Declare(_mask is not null && half ? detRows * MaskChannels * MaskResolution * MaskResolution * 4 : 0);
             _maskProbs = _arena.Declare(detRows * MaskResolution * MaskResolution * 4);
             _pasteBoxes = _arena.Declare(detRows * 16);
@@ -220,7 +211,7 @@ internal sealed class GpuDetectorPlan : IDisposable
     /// <summary>
     /// Queues the whole run for images of the given resized sizes (already in their slots); with <paramref name="pasteSizes"/> also
     /// rescales the boxes to those output sizes and pastes every detection's mask there. <paramref name="mark"/> is called after each
-    /// stage (event timing); null in graph capture.
+    /// stage, and with "dense/", "box/" or "mask/" + a node name after each node (event timing); null in graph capture.
     /// </summary>
     public void Enqueue(IReadOnlyList<(int Height, int Width)> sizes, IReadOnlyList<(int Height, int Width)>? pasteSizes, CudaStream stream, Action<string>? mark)
     {
@@ -239,7 +230,7 @@ internal sealed class GpuDetectorPlan : IDisposable
         if (half) _gpu.Convert.NchwFloatToNhwcHalf(pre, Batch, 3, plane, image, stream);
         mark?.Invoke("preprocess");
 
-        _dense.Enqueue(workspace, stream);
+        _dense.Enqueue(workspace, stream, mark is null ? null : n => mark("dense/" + n));
         mark?.Invoke("backbone_fpn_rpn_head");
 
         // RPN head outputs -> per image, levels concatenated, float32 NCHW (what RpnProposalsOp reads), then find_top_rpn_proposals.
@@ -257,30 +248,23 @@ internal sealed class GpuDetectorPlan : IDisposable
                 _arena[_proposals].Slice(n * k * 16, k * 16), _arena[_proposalLogits].Slice(n * k * 4, k * 4), _arena[_proposalCounts].Slice(n * 4L, 4), s));
         mark?.Invoke("rpn_proposals");
 
-        // ROIPooler over the FPN levels (float32 NCHW), then the box head on every fixed-capacity proposal slot.
+        // ROIPooler over the FPN levels (float32 NCHW; FP16 NHWC straight into the heads' NHWC inputs), then the box head on every
+        // fixed-capacity proposal slot.
         var levels = new DeviceFeatureLevel[_roi.InFeatures.Count];
         for (int l = 0; l < levels.Length; l++)
         {
             var s = _dense.Shape(_roi.InFeatures[l]);
-            DeviceBuffer features = _dense.Output(_roi.InFeatures[l]);
-            if (half)
-            {
-                _gpu.Convert.NhwcHalfToNchwFloat(features, Batch, s.C, (long)s.H * s.W, _arena[_featFloat[l]], stream);
-                features = _arena[_featFloat[l]];
-            }
-            levels[l] = new DeviceFeatureLevel(features, s.H, s.W, 1f / _roiStrides[l]);
+            levels[l] = new DeviceFeatureLevel(_dense.Output(_roi.InFeatures[l]), s.H, s.W, 1f / _roiStrides[l]);
         }
         int minLevel = BitOperations.Log2((uint)_roiStrides[0]);
         int boxRows = Batch * PostNmsTopK;
         BoxHeadSpec b = _roi.BoxHead;
         _gpu.RoiBatch.MakeRois(_arena[_proposals], PostNmsTopK, boxRows, _arena[_boxRois], stream);
-        DeviceBuffer boxInput = _box.Input("box_features");
-        DeviceBuffer pooled = half ? _arena[_boxPooled] : boxInput;
         var boxShape = _box.Shape("box_features");
-        _gpu.RoiAlign.Enqueue(levels, Batch, boxShape.C, minLevel, _arena[_boxRois], boxRows, b.PoolerResolution, b.PoolerSamplingRatio,
-            b.PoolerType == "ROIAlignV2", pooled, stream);
-        if (half) _gpu.Convert.FloatToHalf(pooled, (long)boxRows * boxShape.C * boxShape.H * boxShape.W, boxInput, stream);
-        _box.Enqueue(workspace, stream);
+        RoiAlign(levels, boxShape.C, minLevel, _arena[_boxRois], boxRows, b.PoolerResolution, b.PoolerSamplingRatio, b.PoolerType,
+            _box.Input("box_features"), stream);
+        mark?.Invoke("box/roi_align");
+        _box.Enqueue(workspace, stream, mark is null ? null : n => mark("box/" + n));
         DeviceBuffer cls = _box.Output("cls_logits"), del = _box.Output("box_deltas");
         int clsCols = _box.Shape("cls_logits").C, delCols = _box.Shape("box_deltas").C;
         if (half)
@@ -306,17 +290,14 @@ internal sealed class GpuDetectorPlan : IDisposable
             MaskHeadSpec m = _roi.MaskHead!;
             int detRows = Batch * DetectionsPerImage;
             _gpu.RoiBatch.MakeRois(_arena[_detBoxes], DetectionsPerImage, detRows, _arena[_maskRois], stream);
-            DeviceBuffer maskInput = _mask.Input("mask_features");
-            var maskShape = _mask.Shape("mask_features");
-            DeviceBuffer maskPooled = half ? _arena[_maskPooled] : maskInput;
-            _gpu.RoiAlign.Enqueue(levels, Batch, maskShape.C, minLevel, _arena[_maskRois], detRows, m.PoolerResolution, m.PoolerSamplingRatio,
-                m.PoolerType == "ROIAlignV2", maskPooled, stream);
-            if (half) _gpu.Convert.FloatToHalf(maskPooled, (long)detRows * maskShape.C * maskShape.H * maskShape.W, maskInput, stream);
-            _mask.Enqueue(workspace, stream);
+            RoiAlign(levels, _mask.Shape("mask_features").C, minLevel, _arena[_maskRois], detRows, m.PoolerResolution, m.PoolerSamplingRatio,
+                m.PoolerType, _mask.Input("mask_features"), stream);
+            mark?.Invoke("mask/roi_align");
+            _mask.Enqueue(workspace, stream, mark is null ? null : n => mark("mask/" + n));
             DeviceBuffer logits = _mask.Output("mask_logits");
             if (half)
             {
-                _gpu.Convert.HalfToFloat(logits, (long)detRows * MaskChannels * MaskResolution * MaskResolution, _arena[_maskLogitsFloat], stream);
+                _gpu.Convert.NhwcHalfToNchwFloat(logits, detRows, MaskChannels, (long)MaskResolution * MaskResolution, _arena[_maskLogitsFloat], stream);
                 logits = _arena[_maskLogitsFloat];
             }
             _gpu.MaskSelect.Enqueue(logits, _arena[_detClasses], detRows, MaskChannels, MaskResolution, _arena[_maskProbs], stream);
@@ -358,6 +339,17 @@ internal sealed class GpuDetectorPlan : IDisposable
 
     /// <summary>Graphs held now (for tests).</summary>
     public int CachedGraphs => _graphs.Count;
+
+    /// <summary>ROIAlign into a head's input: float32 NCHW, or for FP16 NHWC half levels into the NHWC half input.</summary>
+    private void RoiAlign(DeviceFeatureLevel[] levels, int channels, int minLevel, DeviceBuffer rois, int count, int pooled, int samplingRatio,
+        string poolerType, DeviceBuffer output, CudaStream stream)
+    {
+        bool aligned = poolerType == "ROIAlignV2";
+        if (Precision == GpuPrecision.Fp16)
+            _gpu.RoiAlign.EnqueueNhwcHalf(levels, Batch, channels, minLevel, rois, count, pooled, samplingRatio, aligned, output, stream);
+        else
+            _gpu.RoiAlign.Enqueue(levels, Batch, channels, minLevel, rois, count, pooled, samplingRatio, aligned, output, stream);
+    }
 
     /// <summary>
     /// Runs <paramref name="body"/> for every image: image 0 on <paramref name="stream"/>, image n on side stream n - 1, forked from and

@@ -6,7 +6,7 @@ namespace Detserve.Runtime.Cuda;
 
 /// <summary>
 /// The compiled graphs of a GeneralizedRCNN (dense, box head, mask head) and their weights on the device in the precision and layout
-/// the runners use (dense: NHWC for FP16, NCHW otherwise; ROI heads: NCHW). Shared by every shape plan. Owns the weights.
+/// the runners use (<see cref="Layout"/>: NHWC for FP16, NCHW otherwise). Shared by every shape plan. Owns the weights.
 /// </summary>
 internal sealed class GpuModelGraphs : IDisposable
 {
@@ -18,11 +18,12 @@ internal sealed class GpuModelGraphs : IDisposable
         Dense = GraphCompiler.Compile(model.Dense);
         BoxHead = GraphCompiler.Compile(model.BoxHead ?? throw new NotSupportedException("GeneralizedRCNN without a box head"));
         MaskHead = model.MaskHead is null ? null : GraphCompiler.Compile(model.MaskHead);
-        DenseWeights = new GpuNetworkWeights(gpu, Dense, half, half ? TensorLayout.Nhwc : TensorLayout.Nchw);
+        Layout = half ? TensorLayout.Nhwc : TensorLayout.Nchw;
+        DenseWeights = new GpuNetworkWeights(gpu, Dense, half, Layout);
         try
         {
-            BoxWeights = new GpuNetworkWeights(gpu, BoxHead, half, TensorLayout.Nchw);
-            MaskWeights = MaskHead is null ? null : new GpuNetworkWeights(gpu, MaskHead, half, TensorLayout.Nchw);
+            BoxWeights = new GpuNetworkWeights(gpu, BoxHead, half, Layout);
+            MaskWeights = MaskHead is null ? null : new GpuNetworkWeights(gpu, MaskHead, half, Layout);
         }
         catch
         {
@@ -31,6 +32,9 @@ internal sealed class GpuModelGraphs : IDisposable
             throw;
         }
     }
+
+    /// <summary>Activation layout of every runner (NHWC for FP16: cuDNN's tensor-core kernels want channels last).</summary>
+    public TensorLayout Layout { get; }
 
     public NetworkGraph Dense { get; }
 

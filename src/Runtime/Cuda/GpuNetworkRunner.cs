@@ -80,8 +80,7 @@ internal sealed class GpuNetworkRunner : IDisposable
                         var x = In(0);
                         if ((long)x.C * x.H * x.W != a.InFeatures)
                             throw new InvalidOperationException($"{node.Name}: input [{x.C}, {x.H}, {x.W}] does not flatten to {a.InFeatures} features");
-                        if (layout == TensorLayout.Nhwc && (x.H != 1 || x.W != 1))
-                            throw new NotSupportedException($"{node.Name}: a linear layer on a spatial NHWC input would flatten in the wrong order");
+                        // On a spatial NHWC input the rows flatten in (y, x, c) order; GpuNetworkWeights permuted the weight's columns to match.
                         var op = new CublasLtLinear(gpu.CublasLt, batch, a.InFeatures, a.OutFeatures, gemm, a.Bias is not null, a.Relu);
                         _ops[node.Id] = op;
                         _shapes[node.Id] = (a.OutFeatures, 1, 1);
@@ -167,8 +166,11 @@ internal sealed class GpuNetworkRunner : IDisposable
 
     private DeviceBuffer Value(int id) => _values[id] ?? throw new InvalidOperationException("the runner is not bound to an arena");
 
-    /// <summary>Queues every node in order on <paramref name="stream"/>; no host synchronisation.</summary>
-    public void Enqueue(DeviceBuffer? workspace, CudaStream stream)
+    /// <summary>
+    /// Queues every node in order on <paramref name="stream"/>; no host synchronisation. <paramref name="mark"/> (profiling passes only)
+    /// is called with each node's name after it is queued.
+    /// </summary>
+    public void Enqueue(DeviceBuffer? workspace, CudaStream stream, Action<string>? mark = null)
     {
         foreach (Node node in _graph.Nodes)
         {
@@ -189,6 +191,7 @@ internal sealed class GpuNetworkRunner : IDisposable
                     EnqueueKernel(node, y, X, stream);
                     break;
             }
+            if (node.Op != OpKind.Input) mark?.Invoke(node.Name);
         }
     }
 

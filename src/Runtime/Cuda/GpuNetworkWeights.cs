@@ -6,8 +6,10 @@ namespace Detserve.Runtime.Cuda;
 
 /// <summary>
 /// The parameters of one compiled <see cref="NetworkGraph"/> on the device, uploaded once and shared by every shape plan: per conv,
-/// transposed conv and linear node its weight (FrozenBN already folded by the compiler) and bias, as float32 or float16; conv weights
-/// in KRSC order for NHWC (cuDNN's NHWC filter layout), PyTorch's KCRS otherwise. One allocation, carved per tensor. Owns it.
+/// transposed conv and linear node its weight (FrozenBN already folded by the compiler) and bias, as float32 or float16. For NHWC
+/// activations: conv filters in KRSC order and transposed-conv filters in (in, kh, kw, out) order (cuDNN's NHWC filter layouts), and a
+/// linear layer on a spatial input gets its columns permuted from PyTorch's (c, y, x) flatten order to the (y, x, c) order an NHWC
+/// tensor flattens in, so the product is unchanged. PyTorch's layouts otherwise. One allocation, carved per tensor. Owns it.
 /// </summary>
 internal sealed class GpuNetworkWeights : IDisposable
 {
@@ -41,14 +43,34 @@ internal sealed class GpuNetworkWeights : IDisposable
                     break;
                 case ConvTranspose2dAttributes a:
                     if (layout == TensorLayout.Nhwc)
-                        throw new NotSupportedException($"{node.Name}: transposed convolutions run in NCHW on the GPU");
-                    hostWeights[node.Id] = a.Weight;
+                    {
+                        var krsc = new float[a.Weight.Length];
+                        CudnnConv2d.KcrsToKrsc(a.Weight, a.InChannels, a.OutChannels, a.KernelH, a.KernelW, krsc);
+                        hostWeights[node.Id] = krsc;
+                    }
+                    else
+                    {
+                        hostWeights[node.Id] = a.Weight;
+                    }
                     hostBias[node.Id] = a.Bias;
                     break;
                 case LinearAttributes a:
-                    hostWeights[node.Id] = a.Weight;
+                {
+                    NodeShape input = graph.Nodes[node.Inputs[0]].Shape;
+                    bool spatial = input.Height != 1 || input.Width != 1;
+                    if (layout == TensorLayout.Nhwc && spatial)
+                    {
+                        if (!input.IsStatic)
+                            throw new NotSupportedException($"{node.Name}: a linear layer on a dynamic-size input {input} cannot be permuted for NHWC");
+                        hostWeights[node.Id] = PermuteColumnsToChannelsLast(a.Weight, a.OutFeatures, input.Channels, input.Height * input.Width);
+                    }
+                    else
+                    {
+                        hostWeights[node.Id] = a.Weight;
+                    }
                     hostBias[node.Id] = a.Bias;
                     break;
+                }
             }
         }
         int eb = half ? 2 : 4;
@@ -84,6 +106,26 @@ internal sealed class GpuNetworkWeights : IDisposable
             else _weight[node] = slice;
         }
         gpu.Stream.Synchronize();
+    }
+
+    /// <summary>
+    /// weight [rows, channels * plane] with columns in (c, p) order -> columns in (p, c) order: column p * channels + c of the result is
+    /// column c * plane + p of the input (torch.flatten of NCHW vs NHWC).
+    /// </summary>
+    public static float[] PermuteColumnsToChannelsLast(ReadOnlySpan<float> weight, int rows, int channels, int plane)
+    {
+        int cols = channels * plane;
+        if (weight.Length != (long)rows * cols)
+            throw new ArgumentException($"weight of {weight.Length} values is not [{rows}, {channels} x {plane}]", nameof(weight));
+        var result = new float[weight.Length];
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<float> src = weight.Slice(r * cols, cols);
+            Span<float> dst = result.AsSpan(r * cols, cols);
+            for (int c = 0; c < channels; c++)
+                for (int p = 0; p < plane; p++) dst[(p * channels) + c] = src[(c * plane) + p];
+        }
+        return result;
     }
 
     /// <summary>Device bytes held.</summary>

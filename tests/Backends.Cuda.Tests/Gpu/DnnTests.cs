@@ -74,8 +74,11 @@ public sealed class DnnTests(GpuFixture gpu, ITestOutputHelper output)
     [InlineData(1, 8, 4, 7, 7, ConvPrecision.Fp32)]
     [InlineData(3, 16, 3, 14, 14, ConvPrecision.Fp32)]
     [InlineData(2, 16, 8, 14, 14, ConvPrecision.Fp16)]
-    public void ConvTranspose2d_2x2Stride2_MatchesCpu(int batch, int cin, int cout, int height, int width, ConvPrecision precision)
+    [InlineData(3, 16, 8, 14, 14, ConvPrecision.Fp16, true)]
+    [InlineData(2, 256, 256, 14, 14, ConvPrecision.Fp16, true)]
+    public void ConvTranspose2d_2x2Stride2_MatchesCpu(int batch, int cin, int cout, int height, int width, ConvPrecision precision, bool nhwc = false)
     {
+        var layout = nhwc ? TensorLayout.Nhwc : TensorLayout.Nchw;
         var spec = new ConvTranspose2dSpec(cin, cout, 2, 2, 2, 2, 0, 0, Relu: true);
         var (oh, ow) = spec.OutputSize(height, width);
         bool half = precision == ConvPrecision.Fp16;
@@ -85,15 +88,23 @@ public sealed class DnnTests(GpuFixture gpu, ITestOutputHelper output)
         if (half) { x = Parity.RoundToHalf(x); w = Parity.RoundToHalf(w); b = Parity.RoundToHalf(b); }
         var expected = new float[batch * cout * oh * ow];
         new ConvTranspose2d(spec, w, b).Forward(gpu.Cpu, x, batch, height, width, expected);
-        using var deconv = new CudnnConvTranspose2d(gpu.Cudnn, spec, batch, height, width, precision, TensorLayout.Nchw, hasBias: true);
-        using var dx = Upload(x, half);
-        using var dw = Upload(w, half);
+        using var deconv = new CudnnConvTranspose2d(gpu.Cudnn, spec, batch, height, width, precision, layout, hasBias: true);
+        float[] wDev = w;
+        if (nhwc)
+        {
+            // cuDNN's NHWC filter for backward data: dims (k = in, c = out, r, s) stored k, r, s, c.
+            wDev = new float[w.Length];
+            CudnnConv2d.KcrsToKrsc(w, cin, cout, 2, 2, wDev);
+        }
+        using var dx = Upload(nhwc ? NchwToNhwc(x, batch, cin, height, width) : x, half);
+        using var dw = Upload(wDev, half);
         using var db = Upload(b, half);
         using var dy = gpu.Poisoned(expected.Length, half ? 2 : 4);
         using var ws = deconv.WorkspaceBytes > 0 ? gpu.Device.Allocate(deconv.WorkspaceBytes) : null;
         deconv.Enqueue(dx, dw, db, dy, ws, gpu.Stream);
         float[] actual = Download(dy, expected.Length, half);
-        string p = $"{spec} on [{batch}, {cin}, {height}, {width}] {precision}";
+        if (nhwc) actual = NhwcToNchw(actual, batch, cout, oh, ow);
+        string p = $"{spec} on [{batch}, {cin}, {height}, {width}] {precision} {layout}";
         if (half) Parity.AssertClose("ConvTranspose2d", p, expected, actual, 1e-2f, 1e-2f);
         else Parity.AssertClose("ConvTranspose2d", p, expected, actual, 1e-5f, 1e-4f);
     }

@@ -68,6 +68,59 @@ public sealed class RoiOpTests(GpuFixture gpu)
     }
 
     [Theory]
+    [InlineData(1, 7, 0, 256)]
+    [InlineData(300, 7, 0, 32)]
+    [InlineData(100, 14, 0, 256)]
+    [InlineData(33, 7, 2, 3)]
+    public void RoiAlignNhwcHalf_EqualsTheFloatKernelOnHalfValues_RoundedOnce(int count, int pooled, int samplingRatio, int channels)
+    {
+        const int batch = 2, imageH = 200, imageW = 264;
+        int[] strides = [4, 8, 16, 32];
+        var floatLevels = new List<Ops.DeviceFeatureLevel>();
+        var halfLevels = new List<Ops.DeviceFeatureLevel>();
+        var owned = new List<DeviceBuffer>();
+        try
+        {
+            for (int l = 0; l < strides.Length; l++)
+            {
+                int h = imageH / strides[l], w = imageW / strides[l];
+                float[] data = Parity.RoundToHalf(Parity.Random(60 + l, (long)batch * channels * h * w, -3f, 3f));
+                var nchw = gpu.Upload<float>(data);
+                owned.Add(nchw);
+                floatLevels.Add(new Ops.DeviceFeatureLevel(nchw, h, w, 1f / strides[l]));
+                var nhwc = gpu.Upload<Half>(Parity.ToHalf(ToNhwc(data, batch, channels, h * w)));
+                owned.Add(nhwc);
+                halfLevels.Add(new Ops.DeviceFeatureLevel(nhwc, h, w, 1f / strides[l]));
+            }
+            float[] rois = RandomRois(count * 7 + pooled, count, batch, imageH, imageW);
+            using var dRois = gpu.Upload<float>(rois);
+            long outputs = (long)count * channels * pooled * pooled;
+            using var dFloat = gpu.Poisoned(outputs);
+            using var dHalf = gpu.Poisoned(outputs, 2);
+            var op = new RoiAlignOp(gpu.Kernels);
+            op.Enqueue(floatLevels, batch, channels, 2, dRois, count, pooled, samplingRatio, aligned: true, dFloat, gpu.Stream);
+            op.EnqueueNhwcHalf(halfLevels, batch, channels, 2, dRois, count, pooled, samplingRatio, aligned: true, dHalf, gpu.Stream);
+            float[] expected = Parity.RoundToHalf(ToNhwc(gpu.Download(dFloat, outputs), count, channels, pooled * pooled));
+            var half = new Half[outputs];
+            dHalf.Download<Half>(half, gpu.Stream);
+            Parity.AssertClose("RoiAlignNhwcHalf", $"{count} rois, {channels} channels, {pooled}x{pooled}, sampling {samplingRatio}", expected, Parity.ToFloat(half), 0f, 0f);
+        }
+        finally
+        {
+            foreach (var b in owned) b.Dispose();
+        }
+    }
+
+    private static float[] ToNhwc(float[] nchw, int batch, int channels, int plane)
+    {
+        var r = new float[nchw.Length];
+        for (int n = 0; n < batch; n++)
+            for (int c = 0; c < channels; c++)
+                for (int p = 0; p < plane; p++) r[((long)n * plane + p) * channels + c] = nchw[((long)n * channels + c) * plane + p];
+        return r;
+    }
+
+    [Theory]
     [InlineData(0, 28, 64, 48)]
     [InlineData(1, 28, 427, 640)]
     [InlineData(37, 28, 301, 199)]

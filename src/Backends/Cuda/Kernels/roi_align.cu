@@ -4,6 +4,9 @@
 //         rois [count, 5] float32 (batch index, x1, y1, x2, y2) in input-image pixels (convert_boxes_to_pooler_format);
 //         output [count, channels, pooled, pooled].
 // Mapping: one thread per output element; grid.x covers count * channels * pooled * pooled.
+// roi_align_multilevel_nhwc_half (the FP16 network's variant): features [batch, heights[l], widths[l], channels]
+//   float16 NHWC, output [count, pooled, pooled, channels] float16, one thread per output element with the channel
+//   fastest (coalesced loads); the same arithmetic in float32 on the half values, the average rounded to half once.
 // Semantics: level = clamp(floor(canonicalLevel + log2(sqrt(area) / canonicalSize + 1e-8)), minLevel, maxLevel)
 //   (modeling/poolers.py assign_boxes_to_levels, float32), spatial scale of level l = scales[l];
 //   then torchvision roi_align(aligned=True) (csrc/ops/cuda/roi_align_kernel.cu): offset 0.5, bin = roi / pooled,
@@ -97,4 +100,107 @@ extern "C" __global__ void roi_align_multilevel(
         }
     }
     output[idx] = sum / countSamples;
+}
+
+__device__ __forceinline__ float h2f(unsigned short h)
+{
+    float f;
+    asm("cvt.f32.f16 %0, %1;" : "=f"(f) : "h"(h));
+    return f;
+}
+
+__device__ __forceinline__ unsigned short f2h(float f)
+{
+    unsigned short h;
+    asm("cvt.rn.f16.f32 %0, %1;" : "=h"(h) : "f"(f));
+    return h;
+}
+
+// bilinear_interpolate above, reading channel c of an NHWC float16 map (same border rules, same operation order).
+__device__ float bilinear_interpolate_nhwc_half(const unsigned short* input, int height, int width, int channels, float y, float x)
+{
+    if (y < -1.0f || y > height || x < -1.0f || x > width) return 0.0f;
+    if (y <= 0) y = 0;
+    if (x <= 0) x = 0;
+    int yLow = (int)y, xLow = (int)x, yHigh, xHigh;
+    if (yLow >= height - 1) { yHigh = yLow = height - 1; y = (float)yLow; } else { yHigh = yLow + 1; }
+    if (xLow >= width - 1) { xHigh = xLow = width - 1; x = (float)xLow; } else { xHigh = xLow + 1; }
+    const float ly = y - yLow, lx = x - xLow;
+    const float hy = 1.0f - ly, hx = 1.0f - lx;
+    const float v1 = h2f(input[((long long)yLow * width + xLow) * channels]);
+    const float v2 = h2f(input[((long long)yLow * width + xHigh) * channels]);
+    const float v3 = h2f(input[((long long)yHigh * width + xLow) * channels]);
+    const float v4 = h2f(input[((long long)yHigh * width + xHigh) * channels]);
+    const float w1 = hy * hx, w2 = hy * lx, w3 = ly * hx, w4 = ly * lx;
+    return w1 * v1 + w2 * v2 + w3 * v3 + w4 * v4;
+}
+
+extern "C" __global__ void roi_align_multilevel_nhwc_half(
+    const unsigned short* __restrict__ feat0, const unsigned short* __restrict__ feat1, const unsigned short* __restrict__ feat2,
+    const unsigned short* __restrict__ feat3, const unsigned short* __restrict__ feat4,
+    int h0, int w0, int h1, int w1, int h2, int w2, int h3, int w3, int h4, int w4,
+    float scale0, float scale1, float scale2, float scale3, float scale4,
+    int numLevels, int minLevel, int canonicalSize, int canonicalLevel,
+    const float* __restrict__ rois, int count, int channels, int pooled, int samplingRatio, int aligned,
+    unsigned short* __restrict__ output)
+{
+    const long long idx = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+    const long long total = (long long)count * channels * pooled * pooled;
+    if (idx >= total) return;
+    const int c = (int)(idx % channels);
+    const int pw = (int)((idx / channels) % pooled);
+    const int ph = (int)((idx / ((long long)channels * pooled)) % pooled);
+    const long long n = idx / ((long long)pooled * pooled * channels);
+
+    const float* roi = rois + n * 5;
+    const int batch = (int)roi[0];
+    int level = 0;
+    if (numLevels > 1)
+    {
+        const float area = (roi[3] - roi[1]) * (roi[4] - roi[2]);
+        const float boxSize = sqrtf(area);
+        float lvl = floorf(canonicalLevel + log2f(boxSize / canonicalSize + 1e-8f));
+        lvl = fminf(fmaxf(lvl, (float)minLevel), (float)(minLevel + numLevels - 1));
+        level = (int)lvl - minLevel;
+    }
+    const unsigned short* feat; int height, width; float scale;
+    switch (level)
+    {
+        case 0: feat = feat0; height = h0; width = w0; scale = scale0; break;
+        case 1: feat = feat1; height = h1; width = w1; scale = scale1; break;
+        case 2: feat = feat2; height = h2; width = w2; scale = scale2; break;
+        case 3: feat = feat3; height = h3; width = w3; scale = scale3; break;
+        default: feat = feat4; height = h4; width = w4; scale = scale4; break;
+    }
+    const unsigned short* input = feat + (long long)batch * height * width * channels + c;
+
+    const float offset = aligned ? 0.5f : 0.0f;
+    const float roiStartW = roi[1] * scale - offset;
+    const float roiStartH = roi[2] * scale - offset;
+    const float roiEndW = roi[3] * scale - offset;
+    const float roiEndH = roi[4] * scale - offset;
+    float roiWidth = roiEndW - roiStartW;
+    float roiHeight = roiEndH - roiStartH;
+    if (!aligned)
+    {
+        roiWidth = fmaxf(roiWidth, 1.0f);
+        roiHeight = fmaxf(roiHeight, 1.0f);
+    }
+    const float binH = roiHeight / pooled;
+    const float binW = roiWidth / pooled;
+    const int gridH = samplingRatio > 0 ? samplingRatio : (int)ceilf(roiHeight / pooled);
+    const int gridW = samplingRatio > 0 ? samplingRatio : (int)ceilf(roiWidth / pooled);
+    const float countSamples = (float)max(gridH * gridW, 1);
+
+    float sum = 0.0f;
+    for (int iy = 0; iy < gridH; iy++)
+    {
+        const float y = roiStartH + ph * binH + (iy + 0.5f) * binH / gridH;
+        for (int ix = 0; ix < gridW; ix++)
+        {
+            const float x = roiStartW + pw * binW + (ix + 0.5f) * binW / gridW;
+            sum += bilinear_interpolate_nhwc_half(input, height, width, channels, y, x);
+        }
+    }
+    output[idx] = f2h(sum / countSamples);
 }

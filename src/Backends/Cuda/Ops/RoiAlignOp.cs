@@ -12,13 +12,26 @@ public sealed class RoiAlignOp(KernelLibrary library)
     public const int MaxLevels = 5;
 
     private readonly CudaKernel _kernel = (library ?? throw new ArgumentNullException(nameof(library))).Get("roi_align.cu", "roi_align_multilevel");
+    private readonly CudaKernel _nhwcHalf = library.Get("roi_align.cu", "roi_align_multilevel_nhwc_half");
 
     /// <summary>
     /// output [count, channels, pooled, pooled] from rois [count, 5] (batch index, x1, y1, x2, y2). Level i of
     /// <paramref name="levels"/> is FPN level minLevel + i. samplingRatio 0 = adaptive; aligned = ROIAlignV2.
     /// </summary>
     public void Enqueue(IReadOnlyList<DeviceFeatureLevel> levels, int batch, int channels, int minLevel, DeviceBuffer rois, int count,
-        int pooled, int samplingRatio, bool aligned, DeviceBuffer output, CudaStream stream, int canonicalSize = 224, int canonicalLevel = 4)
+        int pooled, int samplingRatio, bool aligned, DeviceBuffer output, CudaStream stream, int canonicalSize = 224, int canonicalLevel = 4) =>
+        Launch(_kernel, 4, levels, batch, channels, minLevel, rois, count, pooled, samplingRatio, aligned, output, stream, canonicalSize, canonicalLevel);
+
+    /// <summary>
+    /// As <see cref="Enqueue"/> on float16 NHWC levels ([batch, H, W, channels]); output [count, pooled, pooled, channels] float16
+    /// (the FP16 network's layout: the mask head reads it as NHWC, the box head's fc1 columns are permuted to match).
+    /// </summary>
+    public void EnqueueNhwcHalf(IReadOnlyList<DeviceFeatureLevel> levels, int batch, int channels, int minLevel, DeviceBuffer rois, int count,
+        int pooled, int samplingRatio, bool aligned, DeviceBuffer output, CudaStream stream, int canonicalSize = 224, int canonicalLevel = 4) =>
+        Launch(_nhwcHalf, 2, levels, batch, channels, minLevel, rois, count, pooled, samplingRatio, aligned, output, stream, canonicalSize, canonicalLevel);
+
+    private static void Launch(CudaKernel kernel, int elementBytes, IReadOnlyList<DeviceFeatureLevel> levels, int batch, int channels, int minLevel,
+        DeviceBuffer rois, int count, int pooled, int samplingRatio, bool aligned, DeviceBuffer output, CudaStream stream, int canonicalSize, int canonicalLevel)
     {
         const string op = "RoiAlign";
         ArgumentNullException.ThrowIfNull(levels);
@@ -33,10 +46,11 @@ public sealed class RoiAlignOp(KernelLibrary library)
             var level = levels[l];
             DeviceShape.Positive(op, $"levels[{l}].Height", level.Height);
             DeviceShape.Positive(op, $"levels[{l}].Width", level.Width);
-            DeviceShape.Holds(op, $"levels[{l}].Features", level.Features, (long)batch * channels * level.Height * level.Width, 4);
+            DeviceShape.Holds(op, $"levels[{l}].Features", level.Features, (long)batch * channels * level.Height * level.Width, elementBytes);
         }
         DeviceShape.Holds(op, nameof(rois), rois, count * 5L, 4);
-        DeviceShape.Holds(op, nameof(output), output, (long)count * channels * pooled * pooled, 4);
+        DeviceShape.Holds(op, nameof(output), output, (long)count * channels * pooled * pooled, elementBytes);
+        if (count == 0) return;
         var args = new KernelArguments();
         for (int l = 0; l < MaxLevels; l++) args.Add(levels[Math.Min(l, levels.Count - 1)].Features);
         for (int l = 0; l < MaxLevels; l++)
@@ -47,6 +61,6 @@ public sealed class RoiAlignOp(KernelLibrary library)
         for (int l = 0; l < MaxLevels; l++) args.Add(levels[Math.Min(l, levels.Count - 1)].Scale);
         args.Add(levels.Count).Add(minLevel).Add(canonicalSize).Add(canonicalLevel)
             .Add(rois).Add(count).Add(channels).Add(pooled).Add(samplingRatio).Add(aligned ? 1 : 0).Add(output);
-        _kernel.Launch(LaunchGeometry.ForElements((long)count * channels * pooled * pooled), stream, args);
+        kernel.Launch(LaunchGeometry.ForElements((long)count * channels * pooled * pooled), stream, args);
     }
 }
