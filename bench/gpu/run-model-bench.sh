@@ -81,6 +81,9 @@ while [ $# -gt 0 ]; do
 done
 out=${OUT:-$root/out/model-bench}
 mkdir -p "$out"
+# Steps write into a work folder; $OUT gets the few files worth keeping (the device tool returns at most 8): summary.md,
+# peer.json, one JSON per Detserve configuration and logs.tar.gz with every log.
+work=$(mktemp -d /tmp/model-bench.XXXXXX)
 [ -s "$bundle_dir/bundle.tar.xz" ] || { echo "no $bundle_dir/bundle.tar.xz: run 'bash bench/gpu/run-model-bench.sh --prepare' first and carry $bundle_dir" >&2; exit 2; }
 
 # .NET and the bundle, unpacked outside the checkout.
@@ -95,14 +98,14 @@ for d in "$sp/nvidia/cu13/lib" "$sp/nvidia/cudnn/lib" /usr/local/cuda/lib64; do
 done
 detserve() { dotnet "$app/Detserve.Cli/detserve.dll" "$@"; }
 
-nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/device.txt"
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$work/device.txt"
 config="$app/golden/configs/COCO-InstanceSegmentation/mask_rcnn_R_50_FPN_3x.yaml"
 
 # The peer: one file per configuration (the batch-8 one with fewer iterations), merged into peer.json.
 if [ "$run_peer" = 1 ]; then
-  python3 bench/peers/torchvision_maskrcnn.py --configs b1:1344x1344 --iterations "$iterations" --out "$out/peer-b1.json" 2>&1 | tee "$out/peer.log"
-  python3 bench/peers/torchvision_maskrcnn.py --configs b8:800x1333 --iterations "$batch8_iterations" --out "$out/peer-b8.json" 2>&1 | tee -a "$out/peer.log"
-  python3 - "$out" <<'PY'
+  python3 bench/peers/torchvision_maskrcnn.py --configs b1:1344x1344 --iterations "$iterations" --out "$work/peer-b1.json" 2>&1 | tee "$work/peer.log"
+  python3 bench/peers/torchvision_maskrcnn.py --configs b8:800x1333 --iterations "$batch8_iterations" --out "$work/peer-b8.json" 2>&1 | tee -a "$work/peer.log"
+  python3 - "$work" <<'PY'
 import json, sys
 out = sys.argv[1]
 parts = [json.load(open(f"{out}/{n}")) for n in ("peer-b1.json", "peer-b8.json")]
@@ -111,19 +114,19 @@ json.dump(merged, open(f"{out}/peer.json", "w"), indent=2)
 PY
 fi
 peer_args=()
-[ -s "$out/peer.json" ] && peer_args=(--peer-json "$out/peer.json")
+[ -s "$work/peer.json" ] && peer_args=(--peer-json "$work/peer.json")
 
 # Detserve: the two configurations, each precision; seeded weights, 100 detections per image.
 for precision in fp16 fp32; do
   for cfg in "1 1344x1344 $iterations" "8 800x1333 $iterations"; do
     set -- $cfg
     detserve bench --config "$config" --device cuda --precision "$precision" --batch "$1" --size "$2" --iterations "$3" --warmup 10 \
-      "${peer_args[@]}" --json "$out/detserve-$precision-b$1.json" MODEL.WEIGHTS '""' MODEL.ROI_HEADS.SCORE_THRESH_TEST 0.0 2>&1 | tee -a "$out/detserve.log"
+      "${peer_args[@]}" --json "$work/detserve-$precision-b$1.json" MODEL.WEIGHTS '""' MODEL.ROI_HEADS.SCORE_THRESH_TEST 0.0 2>&1 | tee -a "$work/detserve.log"
   done
 done
 
 if [ "$run_tests" = 1 ]; then
-  "$app/Runtime.Cuda.Tests/Runtime.Cuda.Tests" -trait "gpu=true" 2>&1 | tee "$out/gpu-tests.log"
+  "$app/Runtime.Cuda.Tests/Runtime.Cuda.Tests" -trait "gpu=true" 2>&1 | tee "$work/gpu-tests.log"
 fi
 
 if [ "$run_serve" = 1 ]; then
@@ -143,9 +146,9 @@ parameters { key: "config_file" value { string_value: "$sample/configs/COCO-Inst
 parameters { key: "weights_file" value { string_value: "$sample/model_final.pkl" } }
 PBTXT
   done
-  detserve serve --model-repository "$repo" --http-port 18000 --grpc-port 18001 --metrics-port 18002 > "$out/serve.log" 2>&1 &
+  detserve serve --model-repository "$repo" --http-port 18000 --grpc-port 18001 --metrics-port 18002 > "$work/serve.log" 2>&1 &
   serve_pid=$!
-  python3 - "$out" <<'PY' 2>&1 | tee "$out/serve-check.txt"
+  python3 - "$work" <<'PY' 2>&1 | tee "$work/serve-check.txt"
 import json, sys, time, urllib.request, random
 out = sys.argv[1]
 def get(url):
@@ -191,7 +194,7 @@ PY
   kill "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null
 fi
 
-python3 - "$out" <<'PY'
+python3 - "$work" <<'PY'
 import glob, json, os, re, sys
 out = sys.argv[1]
 lines = ["# detserve bench on the GPU", ""]
@@ -223,3 +226,9 @@ if os.path.exists(f"{out}/serve-check.txt"):
 open(f"{out}/summary.md", "w").write("\n".join(lines) + "\n")
 print("\n".join(lines))
 PY
+
+cp "$work/summary.md" "$out/" 2>/dev/null
+cp "$work"/detserve-*.json "$out/" 2>/dev/null
+[ -s "$work/peer.json" ] && cp "$work/peer.json" "$out/"
+tar czf "$out/logs.tar.gz" -C "$work" $(cd "$work" && ls *.log *.txt peer-b*.json 2>/dev/null)
+echo "results in $out: $(ls "$out" | tr '\n' ' ')"

@@ -81,6 +81,14 @@ public sealed class GpuBenchHelpersTests
         Assert.Equal("autocast FP16", ratios[1].PeerMode);
     }
 
+    [Theory]
+    [InlineData("NVIDIA H100 80GB HBM3", "NVIDIA H100 80GB HBM3 (sm_90, 132 SMs, 81079 MiB, driver 13.0)", true)]
+    [InlineData("NVIDIA H100 80GB HBM3", "NVIDIA H100 80GB HBM3", true)]
+    [InlineData("NVIDIA H200", "NVIDIA H100 80GB HBM3 (sm_90, 132 SMs, 81079 MiB, driver 13.0)", false)]
+    [InlineData("NVIDIA H100", "NVIDIA H100 80GB HBM3 (sm_90, 132 SMs, 81079 MiB, driver 13.0)", false)]
+    public void SameDevice_MatchesThePeersNameAgainstDetservesDescription(string peer, string detserve, bool same) =>
+        Assert.Equal(same, PeerResults.SameDevice(peer, detserve));
+
     [Fact]
     public void PeerResults_MissingConfigurationIsAnErrorNamingIt()
     {

@@ -117,7 +117,7 @@ public static class BenchCommand
                         Console.Write(GpuBenchFormat.Summary(report));
                     }
                 }
-                if (peer is not null && reports.Count > 0 && peer.Device != reports[0].DeviceName)
+                if (peer is not null && reports.Count > 0 && !PeerResults.SameDevice(peer.Device, reports[0].DeviceName))
                     Console.Error.WriteLine($"WARNING: the peer ran on '{peer.Device}' but Detserve on '{reports[0].DeviceName}': ratios across devices mean little");
                 if (parse.GetValue(json) is { } gpuFile)
                     File.WriteAllText(gpuFile.FullName, GpuBenchFormat.Json(config, weightsNote, target.Name, mode, warm, runs, reports, peer));

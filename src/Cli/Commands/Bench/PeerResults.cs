@@ -107,6 +107,17 @@ public sealed class PeerResults
                 _ = Find(batch, height, width, mode);
     }
 
+    /// <summary>
+    /// Whether the peer's torch.cuda.get_device_name ("NVIDIA H100 80GB HBM3") names the device Detserve ran on; Detserve's
+    /// description starts with the driver's same name and adds architecture, SMs and memory.
+    /// </summary>
+    public static bool SameDevice(string peerDevice, string detserveDevice)
+    {
+        ArgumentNullException.ThrowIfNull(peerDevice);
+        ArgumentNullException.ThrowIfNull(detserveDevice);
+        return detserveDevice == peerDevice || detserveDevice.StartsWith(peerDevice + " (", StringComparison.Ordinal);
+    }
+
     /// <summary>ratio = peer median / <paramref name="detserveMedianMs"/> against eager FP32 and autocast FP16, in that order.</summary>
     public IReadOnlyList<PeerRatio> Ratios(int batch, int height, int width, double detserveMedianMs)
     {
