@@ -218,7 +218,7 @@ if os.path.exists(f"{out}/peer.json"):
                      f"over {r['iterations']} runs, {r['images_per_s']:.1f} images/s, detections {sorted(set(r['detections_per_image']))}")
 if os.path.exists(f"{out}/gpu-tests.log"):
     text = re.sub(r"\x1b\[[0-9;]*m", "", open(f"{out}/gpu-tests.log").read())
-    aps = [l.strip() for l in text.splitlines() if " AP " in l and "Detectron2" in l]
+    aps = list(dict.fromkeys(l.strip() for l in text.splitlines() if re.match(r"\s*(mask_rcnn|retinanet)_\S+ cuda fp(16|32): (bbox|segm) AP ", l)))
     verdict = [l.strip() for l in text.splitlines() if "Total:" in l or "[FAIL]" in l or "[SKIP]" in l]
     lines += ["", "## Golden COCO AP on the GPU (tests/Runtime.Cuda.Tests, gpu=true)", ""] + [f"- {l}" for l in aps + verdict]
 if os.path.exists(f"{out}/serve-check.txt"):
