@@ -52,12 +52,17 @@ public static class GpuBenchmark
         (long freeBefore, _) = device.MemoryInfo();
         using CudaDetector detector = CudaDetector.Create(model, ordinal, precision);
         detector.UseGraphs = options.CudaGraph;
+        // cuDNN's heuristic algorithms, as a Predictor uses them. Measuring them (cudnnFind, MeasureConvAlgorithms) was tried on an H100:
+        // b8 800x1333 FP32 49.4 -> 66.6 ms and b1 1344 FP16 5.2 -> 5.6 ms, so it stays off (bench/gpu/NOTES.md).
+        detector.MeasureConvAlgorithms = false;
         GpuContext gpu = detector.Gpu;
         CudaStream stream = gpu.Stream;
         log?.Invoke($"device {device.Describe()}; {GpuPrecisionName.Name(precision)}, batch {options.Batch}, {options.Height}x{options.Width} " +
             $"(resized {sizes[0].Height}x{sizes[0].Width}), CUDA graph {(options.CudaGraph ? "on" : "off")}; weights {detector.WeightBytes / (1 << 20)} MiB");
 
+        long planStart = Stopwatch.GetTimestamp();
         GpuDetectorPlan plan = detector.Plan(detector.KeyFor(sizes));
+        log?.Invoke($"plan built in {Stopwatch.GetElapsedTime(planStart).TotalSeconds:F1} s");
         detector.Upload(plan, resized);
         for (int i = 0; i < options.Warmup; i++)
         {

@@ -35,6 +35,12 @@ internal sealed class CudaDetector : IDisposable
 
     public int MaskResolution { get; }
 
+    /// <summary>
+    /// Plans made from now on time cuDNN's candidate algorithms per layer on the device (cudnnFind, as PyTorch's cudnn.benchmark) instead
+    /// of taking the heuristic's first: slower plan creation (seconds), faster runs. Off by default.
+    /// </summary>
+    public bool MeasureConvAlgorithms { get; set; }
+
     /// <summary>Replay captured CUDA graphs (true, default) or enqueue every kernel each run.</summary>
     public bool UseGraphs { get; set; } = true;
 
@@ -92,7 +98,7 @@ internal sealed class CudaDetector : IDisposable
 
     /// <summary>The plan for <paramref name="key"/>, built on first use (evicting the least recently used beyond the cache's capacity).</summary>
     public GpuDetectorPlan Plan(PlanKey key) =>
-        _plans.GetOrAdd(key, k => new GpuDetectorPlan(_gpu, _model, _graphs, Precision, k.Batch, k.PaddedHeight, k.PaddedWidth));
+        _plans.GetOrAdd(key, k => new GpuDetectorPlan(_gpu, _model, _graphs, Precision, k.Batch, k.PaddedHeight, k.PaddedWidth, MeasureConvAlgorithms));
 
     /// <summary>The plan key of resized images of these sizes.</summary>
     public PlanKey KeyFor(IReadOnlyList<(int Height, int Width)> sizes) => PlanKey.For(sizes, _model.Architecture.SizeDivisibility);

@@ -43,11 +43,12 @@ internal sealed class GpuDetectorPlan : IDisposable
     private readonly int[] _roiStrides;
     private readonly BoundedCache<string, CudaGraphExec> _graphs = new(GraphCacheCapacity);
     private readonly int _images, _preFloat, _rpnObj, _rpnDel, _anchors, _proposals, _proposalLogits, _proposalCounts, _boxRois,
-        _clsFloat, _delFloat, _detBoxes, _detScores, _detClasses, _detCounts, _maskRois, _maskLogitsFloat,
+        _clsFloat, _delFloat, _detBoxes, _detScores, _detClasses, _detCounts, _maskRois,
         _maskProbs, _pasteBoxes, _workspace;
     private DeviceBuffer? _pasteOutput;
 
-    public GpuDetectorPlan(GpuContext gpu, ModelGraph model, GpuModelGraphs graphs, GpuPrecision precision, int batch, int paddedHeight, int paddedWidth)
+    public GpuDetectorPlan(GpuContext gpu, ModelGraph model, GpuModelGraphs graphs, GpuPrecision precision, int batch, int paddedHeight, int paddedWidth,
+        bool measureAlgorithms = false)
     {
         _gpu = gpu;
         _model = model;
@@ -66,10 +67,10 @@ internal sealed class GpuDetectorPlan : IDisposable
         var owned = new Stack<IDisposable>();
         try
         {
-            _dense = Own(owned, new GpuNetworkRunner(gpu, graphs.Dense, graphs.DenseWeights, batch, paddedHeight, paddedWidth, precision, graphs.Layout));
-            _box = Own(owned, new GpuNetworkRunner(gpu, graphs.BoxHead, graphs.BoxWeights, batch * PostNmsTopK, 0, 0, precision, graphs.Layout));
+            _dense = Own(owned, new GpuNetworkRunner(gpu, graphs.Dense, graphs.DenseWeights, batch, paddedHeight, paddedWidth, precision, graphs.Layout, measureAlgorithms));
+            _box = Own(owned, new GpuNetworkRunner(gpu, graphs.BoxHead, graphs.BoxWeights, batch * PostNmsTopK, 0, 0, precision, graphs.Layout, measureAlgorithms));
             if (graphs.MaskHead is not null)
-                _mask = Own(owned, new GpuNetworkRunner(gpu, graphs.MaskHead, graphs.MaskWeights!, batch * DetectionsPerImage, 0, 0, precision, graphs.Layout));
+                _mask = Own(owned, new GpuNetworkRunner(gpu, graphs.MaskHead, graphs.MaskWeights!, batch * DetectionsPerImage, 0, 0, precision, graphs.Layout, measureAlgorithms));
 
             // RPN levels as the dense graph produces them, and the anchors of each (DefaultAnchorGenerator, once per shape).
             AnchorSpec anchorSpec = model.Architecture.Anchors;
@@ -128,7 +129,6 @@ internal sealed class GpuDetectorPlan : IDisposable
             _detClasses = _arena.Declare(detRows * 4);
             _detCounts = _arena.Declare(batch * 4L);
             _maskRois = _arena.Declare(_mask is null ? 0 : detRows * 20);
-            _maskLogitsFloat = _arena.Declare(_mask is not null && half ? detRows * MaskChannels * MaskResolution * MaskResolution * 4 : 0);
             _maskProbs = _arena.Declare(detRows * MaskResolution * MaskResolution * 4);
             _pasteBoxes = _arena.Declare(detRows * 16);
             _workspace = _arena.Declare(Math.Max(_dense.WorkspaceBytes, Math.Max(_box.WorkspaceBytes, _mask?.WorkspaceBytes ?? 0)));
@@ -295,12 +295,8 @@ internal sealed class GpuDetectorPlan : IDisposable
             mark?.Invoke("mask/roi_align");
             _mask.Enqueue(workspace, stream, mark is null ? null : n => mark("mask/" + n));
             DeviceBuffer logits = _mask.Output("mask_logits");
-            if (half)
-            {
-                _gpu.Convert.NhwcHalfToNchwFloat(logits, detRows, MaskChannels, (long)MaskResolution * MaskResolution, _arena[_maskLogitsFloat], stream);
-                logits = _arena[_maskLogitsFloat];
-            }
-            _gpu.MaskSelect.Enqueue(logits, _arena[_detClasses], detRows, MaskChannels, MaskResolution, _arena[_maskProbs], stream);
+            if (half) _gpu.MaskSelect.EnqueueNhwcHalf(logits, _arena[_detClasses], detRows, MaskChannels, MaskResolution, _arena[_maskProbs], stream);
+            else _gpu.MaskSelect.Enqueue(logits, _arena[_detClasses], detRows, MaskChannels, MaskResolution, _arena[_maskProbs], stream);
             mark?.Invoke("mask_head");
         }
 

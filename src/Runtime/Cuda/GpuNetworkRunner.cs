@@ -25,7 +25,7 @@ internal sealed class GpuNetworkRunner : IDisposable
     private readonly DeviceBuffer?[] _values;
 
     public GpuNetworkRunner(GpuContext gpu, NetworkGraph graph, GpuNetworkWeights weights, int batch, int height, int width,
-        GpuPrecision precision, TensorLayout layout)
+        GpuPrecision precision, TensorLayout layout, bool measureAlgorithms = false)
     {
         _gpu = gpu ?? throw new ArgumentNullException(nameof(gpu));
         _graph = graph ?? throw new ArgumentNullException(nameof(graph));
@@ -59,7 +59,8 @@ internal sealed class GpuNetworkRunner : IDisposable
                         var x = In(0);
                         var spec = new Conv2dSpec(a.InChannels, a.OutChannels, a.KernelH, a.KernelW, a.StrideH, a.StrideW, a.PadH, a.PadW,
                             a.Dilation, a.Dilation, a.Groups, a.Relu);
-                        var op = new CudnnConv2d(gpu.Cudnn, spec, batch, x.H, x.W, conv, layout, hasBias: a.Bias is not null, hasResidual: node.Inputs.Count > 1);
+                        var op = new CudnnConv2d(gpu.Cudnn, spec, batch, x.H, x.W, conv, layout, hasBias: a.Bias is not null, hasResidual: node.Inputs.Count > 1,
+                            measureAlgorithm: measureAlgorithms);
                         _ops[node.Id] = op;
                         _shapes[node.Id] = (a.OutChannels, op.OutHeight, op.OutWidth);
                         WorkspaceBytes = Math.Max(WorkspaceBytes, op.WorkspaceBytes);
@@ -69,7 +70,7 @@ internal sealed class GpuNetworkRunner : IDisposable
                     {
                         var x = In(0);
                         var spec = new ConvTranspose2dSpec(a.InChannels, a.OutChannels, a.KernelH, a.KernelW, a.StrideH, a.StrideW, a.PadH, a.PadW, a.Relu);
-                        var op = new CudnnConvTranspose2d(gpu.Cudnn, spec, batch, x.H, x.W, conv, layout, hasBias: a.Bias is not null);
+                        var op = new CudnnConvTranspose2d(gpu.Cudnn, spec, batch, x.H, x.W, conv, layout, hasBias: a.Bias is not null, measureAlgorithms);
                         _ops[node.Id] = op;
                         _shapes[node.Id] = (a.OutChannels, op.OutHeight, op.OutWidth);
                         WorkspaceBytes = Math.Max(WorkspaceBytes, op.WorkspaceBytes);

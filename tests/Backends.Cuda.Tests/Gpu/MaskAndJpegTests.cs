@@ -31,6 +31,23 @@ public sealed class MaskAndJpegTests(GpuFixture gpu, ITestOutputHelper output)
         using var dOut = gpu.Poisoned(Math.Max(expected.Length, 1));
         new MaskHeadSelectOp(gpu.Kernels).Enqueue(dLogits, dClasses, count, numClasses, m, dOut, gpu.Stream);
         Parity.AssertClose("MaskHeadSelect", $"{count} masks of {numClasses} classes", expected, gpu.Download(dOut, expected.Length), 1e-7f, 1e-6f);
+
+        // The FP16 network's NHWC half logits: the same gather and sigmoid of the half values.
+        float[] halfLogits = Parity.RoundToHalf(logits);
+        var nhwc = new float[halfLogits.Length];
+        for (int n = 0; n < count; n++)
+            for (int c = 0; c < numClasses; c++)
+                for (int p = 0; p < m * m; p++) nhwc[((long)n * m * m + p) * numClasses + c] = halfLogits[((long)n * numClasses + c) * m * m + p];
+        for (int n = 0; n < count; n++)
+        {
+            int c = numClasses == 1 ? 0 : classes[n];
+            for (int p = 0; p < m * m; p++)
+                expected[n * m * m + p] = c < 0 ? 0f : ActivationsReference.Sigmoid(halfLogits[((long)n * numClasses + c) * m * m + p]);
+        }
+        using var dHalf = gpu.Upload<Half>(Parity.ToHalf(nhwc));
+        using var dOutHalf = gpu.Poisoned(Math.Max(expected.Length, 1));
+        new MaskHeadSelectOp(gpu.Kernels).EnqueueNhwcHalf(dHalf, dClasses, count, numClasses, m, dOutHalf, gpu.Stream);
+        Parity.AssertClose("MaskHeadSelectNhwcHalf", $"{count} masks of {numClasses} classes", expected, gpu.Download(dOutHalf, expected.Length), 1e-7f, 1e-6f);
     }
 
     [Theory]

@@ -19,11 +19,17 @@ public sealed class CudnnConv2d : IDisposable
     private readonly CudnnConvolutionDescriptorHandle _conv;
     private readonly CudnnActivationDescriptorHandle _activation;
     private readonly int _algo;
+    private readonly bool _measure;
 
-    /// <summary>Plans the layer: descriptors, algorithm (cudnnGetConvolutionForwardAlgorithm_v7) and workspace size.</summary>
+    /// <summary>
+    /// Plans the layer: descriptors, algorithm (cudnnGetConvolutionForwardAlgorithm_v7's heuristic, or with
+    /// <paramref name="measureAlgorithm"/> the fastest that cudnnFindConvolutionForwardAlgorithm times on the device, as PyTorch's
+    /// cudnn.benchmark) and workspace size.
+    /// </summary>
     public CudnnConv2d(CudnnContext context, Conv2dSpec spec, int batch, int height, int width, ConvPrecision precision, TensorLayout layout,
-        bool hasBias, bool hasResidual)
+        bool hasBias, bool hasResidual, bool measureAlgorithm = false)
     {
+        _measure = measureAlgorithm;
         _context = context ?? throw new ArgumentNullException(nameof(context));
         const string op = "Conv2d";
         DeviceShape.Positive(op, nameof(batch), batch);
@@ -94,6 +100,9 @@ public sealed class CudnnConv2d : IDisposable
     /// <summary>Scratch the caller must pass to <see cref="Enqueue"/> (declared up front so the planner can carve it).</summary>
     public long WorkspaceBytes { get; }
 
+    /// <summary>Largest workspace an algorithm may need to be chosen (FFT algorithms can ask for gigabytes).</summary>
+    public const long MaxMeasuredWorkspaceBytes = 512L << 20;
+
     private int ElementBytes => Precision == ConvPrecision.Fp16 ? 2 : 4;
 
     private unsafe int ChooseAlgorithm(string what)
@@ -102,10 +111,16 @@ public sealed class CudnnConv2d : IDisposable
         if (HasBias && !Spec.Relu) return CuDnn.CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM;
         const int requested = 8;
         var results = stackalloc CuDnn.ConvolutionFwdAlgoPerf[requested];
-        NativeStatus.Check(CuDnn.cudnnGetConvolutionForwardAlgorithm_v7(_context.Handle.Raw, _x.Raw, _w.Raw, _conv.Raw, _y.Raw,
-            requested, out int returned, results), "cudnnGetConvolutionForwardAlgorithm_v7", what);
+        int returned;
+        if (_measure)
+            NativeStatus.Check(CuDnn.cudnnFindConvolutionForwardAlgorithm(_context.Handle.Raw, _x.Raw, _w.Raw, _conv.Raw, _y.Raw,
+                requested, out returned, results), "cudnnFindConvolutionForwardAlgorithm", what);
+        else
+            NativeStatus.Check(CuDnn.cudnnGetConvolutionForwardAlgorithm_v7(_context.Handle.Raw, _x.Raw, _w.Raw, _conv.Raw, _y.Raw,
+                requested, out returned, results), "cudnnGetConvolutionForwardAlgorithm_v7", what);
+        // Results come fastest (or most likely fastest) first; skip any whose workspace would be unreasonable for one layer.
         for (int i = 0; i < returned; i++)
-            if (results[i].Status == CudnnStatus.CUDNN_STATUS_SUCCESS) return results[i].Algo;
+            if (results[i].Status == CudnnStatus.CUDNN_STATUS_SUCCESS && (long)results[i].Memory <= MaxMeasuredWorkspaceBytes) return results[i].Algo;
         throw new CudaException($"{what}: cuDNN offers no forward algorithm ({returned} candidates, none usable)");
     }
 

@@ -21,7 +21,8 @@ public sealed class CudnnConvTranspose2d : IDisposable
     private readonly int _algo;
 
     /// <summary>Plans the layer for input [batch, InChannels, height, width].</summary>
-    public unsafe CudnnConvTranspose2d(CudnnContext context, ConvTranspose2dSpec spec, int batch, int height, int width, ConvPrecision precision, TensorLayout layout, bool hasBias)
+    public unsafe CudnnConvTranspose2d(CudnnContext context, ConvTranspose2dSpec spec, int batch, int height, int width, ConvPrecision precision, TensorLayout layout, bool hasBias,
+        bool measureAlgorithm = false)
     {
         _context = context ?? throw new ArgumentNullException(nameof(context));
         DeviceShape.Positive("ConvTranspose2d", nameof(batch), batch);
@@ -46,11 +47,17 @@ public sealed class CudnnConvTranspose2d : IDisposable
         _activation = CudnnDescriptors.Activation(device, relu: true, what);
         const int requested = 8;
         var results = stackalloc CuDnn.ConvolutionBwdDataAlgoPerf[requested];
-        NativeStatus.Check(CuDnn.cudnnGetConvolutionBackwardDataAlgorithm_v7(context.Handle.Raw, _w.Raw, _input.Raw, _conv.Raw, _output.Raw,
-            requested, out int returned, results), "cudnnGetConvolutionBackwardDataAlgorithm_v7", what);
+        int returned;
+        // measureAlgorithm: time the candidates on the device (cudnnFind..., as PyTorch's cudnn.benchmark) instead of the heuristic.
+        if (measureAlgorithm)
+            NativeStatus.Check(CuDnn.cudnnFindConvolutionBackwardDataAlgorithm(context.Handle.Raw, _w.Raw, _input.Raw, _conv.Raw, _output.Raw,
+                requested, out returned, results), "cudnnFindConvolutionBackwardDataAlgorithm", what);
+        else
+            NativeStatus.Check(CuDnn.cudnnGetConvolutionBackwardDataAlgorithm_v7(context.Handle.Raw, _w.Raw, _input.Raw, _conv.Raw, _output.Raw,
+                requested, out returned, results), "cudnnGetConvolutionBackwardDataAlgorithm_v7", what);
         _algo = -1;
         for (int i = 0; i < returned && _algo < 0; i++)
-            if (results[i].Status == CudnnStatus.CUDNN_STATUS_SUCCESS) _algo = results[i].Algo;
+            if (results[i].Status == CudnnStatus.CUDNN_STATUS_SUCCESS && (long)results[i].Memory <= CudnnConv2d.MaxMeasuredWorkspaceBytes) _algo = results[i].Algo;
         if (_algo < 0) throw new CudaException($"{what}: cuDNN offers no backward-data algorithm ({returned} candidates, none usable)");
         NativeStatus.Check(CuDnn.cudnnGetConvolutionBackwardDataWorkspaceSize(context.Handle.Raw, _w.Raw, _input.Raw, _conv.Raw, _output.Raw, _algo, out nuint ws),
             "cudnnGetConvolutionBackwardDataWorkspaceSize", what);

@@ -6,7 +6,8 @@
 // Mapping: one thread per output element; grid.x covers count * channels * pooled * pooled.
 // roi_align_multilevel_nhwc_half (the FP16 network's variant): features [batch, heights[l], widths[l], channels]
 //   float16 NHWC, output [count, pooled, pooled, channels] float16, one thread per output element with the channel
-//   fastest (coalesced loads); the same arithmetic in float32 on the half values, the average rounded to half once.
+//   fastest (coalesced loads); the same arithmetic in float32 on the half values, the average rounded to half once;
+//   roi_align_multilevel_nhwc_half8 (channels % 8 == 0) gives each thread 8 channels (16-byte loads), same result.
 // Semantics: level = clamp(floor(canonicalLevel + log2(sqrt(area) / canonicalSize + 1e-8)), minLevel, maxLevel)
 //   (modeling/poolers.py assign_boxes_to_levels, float32), spatial scale of level l = scales[l];
 //   then torchvision roi_align(aligned=True) (csrc/ops/cuda/roi_align_kernel.cu): offset 0.5, bin = roi / pooled,
@@ -116,10 +117,62 @@ __device__ __forceinline__ unsigned short f2h(float f)
     return h;
 }
 
-// bilinear_interpolate above, reading channel c of an NHWC float16 map (same border rules, same operation order).
-__device__ float bilinear_interpolate_nhwc_half(const unsigned short* input, int height, int width, int channels, float y, float x)
+// Eight float16 values as one 16-byte word (no toolkit headers: our own aligned type instead of uint4).
+struct alignas(16) half8_bits
 {
-    if (y < -1.0f || y > height || x < -1.0f || x > width) return 0.0f;
+    unsigned int w[4];
+};
+
+// V consecutive float16 channels at p (V = 8: one 16-byte load; p is 16-byte aligned when channels % 8 == 0).
+template <int V>
+__device__ __forceinline__ void load_half(const unsigned short* p, float* out)
+{
+    if (V == 8)
+    {
+        const half8_bits raw = *reinterpret_cast<const half8_bits*>(p);
+#pragma unroll
+        for (int k = 0; k < 4; k++)
+        {
+            out[2 * k] = h2f((unsigned short)(raw.w[k] & 0xffffu));
+            out[2 * k + 1] = h2f((unsigned short)(raw.w[k] >> 16));
+        }
+    }
+    else
+    {
+#pragma unroll
+        for (int k = 0; k < V; k++) out[k] = h2f(p[k]);
+    }
+}
+
+template <int V>
+__device__ __forceinline__ void store_half(unsigned short* p, const float* values)
+{
+    if (V == 8)
+    {
+        half8_bits raw;
+#pragma unroll
+        for (int k = 0; k < 4; k++) raw.w[k] = (unsigned int)f2h(values[2 * k]) | ((unsigned int)f2h(values[2 * k + 1]) << 16);
+        *reinterpret_cast<half8_bits*>(p) = raw;
+    }
+    else
+    {
+#pragma unroll
+        for (int k = 0; k < V; k++) p[k] = f2h(values[k]);
+    }
+}
+
+// bilinear_interpolate above for V consecutive channels of an NHWC float16 map (same border rules, same operation order per
+// channel), accumulated into sum[0..V).
+template <int V>
+__device__ __forceinline__ void bilinear_accumulate_nhwc_half(const unsigned short* input, int height, int width, int channels, float y, float x,
+    float* sum)
+{
+    if (y < -1.0f || y > height || x < -1.0f || x > width)
+    {
+#pragma unroll
+        for (int k = 0; k < V; k++) sum[k] += 0.0f;
+        return;
+    }
     if (y <= 0) y = 0;
     if (x <= 0) x = 0;
     int yLow = (int)y, xLow = (int)x, yHigh, xHigh;
@@ -127,30 +180,33 @@ __device__ float bilinear_interpolate_nhwc_half(const unsigned short* input, int
     if (xLow >= width - 1) { xHigh = xLow = width - 1; x = (float)xLow; } else { xHigh = xLow + 1; }
     const float ly = y - yLow, lx = x - xLow;
     const float hy = 1.0f - ly, hx = 1.0f - lx;
-    const float v1 = h2f(input[((long long)yLow * width + xLow) * channels]);
-    const float v2 = h2f(input[((long long)yLow * width + xHigh) * channels]);
-    const float v3 = h2f(input[((long long)yHigh * width + xLow) * channels]);
-    const float v4 = h2f(input[((long long)yHigh * width + xHigh) * channels]);
+    float v1[V], v2[V], v3[V], v4[V];
+    load_half<V>(input + ((long long)yLow * width + xLow) * channels, v1);
+    load_half<V>(input + ((long long)yLow * width + xHigh) * channels, v2);
+    load_half<V>(input + ((long long)yHigh * width + xLow) * channels, v3);
+    load_half<V>(input + ((long long)yHigh * width + xHigh) * channels, v4);
     const float w1 = hy * hx, w2 = hy * lx, w3 = ly * hx, w4 = ly * lx;
-    return w1 * v1 + w2 * v2 + w3 * v3 + w4 * v4;
+#pragma unroll
+    for (int k = 0; k < V; k++) sum[k] += w1 * v1[k] + w2 * v2[k] + w3 * v3[k] + w4 * v4[k];
 }
 
-extern "C" __global__ void roi_align_multilevel_nhwc_half(
-    const unsigned short* __restrict__ feat0, const unsigned short* __restrict__ feat1, const unsigned short* __restrict__ feat2,
-    const unsigned short* __restrict__ feat3, const unsigned short* __restrict__ feat4,
+// One thread per V consecutive output channels of one (roi, ph, pw).
+template <int V>
+__device__ __forceinline__ void roi_align_nhwc_half(
+    const unsigned short* feat0, const unsigned short* feat1, const unsigned short* feat2, const unsigned short* feat3, const unsigned short* feat4,
     int h0, int w0, int h1, int w1, int h2, int w2, int h3, int w3, int h4, int w4,
     float scale0, float scale1, float scale2, float scale3, float scale4,
     int numLevels, int minLevel, int canonicalSize, int canonicalLevel,
-    const float* __restrict__ rois, int count, int channels, int pooled, int samplingRatio, int aligned,
-    unsigned short* __restrict__ output)
+    const float* rois, int count, int channels, int pooled, int samplingRatio, int aligned, unsigned short* output)
 {
     const long long idx = (long long)blockIdx.x * blockDim.x + threadIdx.x;
-    const long long total = (long long)count * channels * pooled * pooled;
+    const int groups = channels / V;
+    const long long total = (long long)count * groups * pooled * pooled;
     if (idx >= total) return;
-    const int c = (int)(idx % channels);
-    const int pw = (int)((idx / channels) % pooled);
-    const int ph = (int)((idx / ((long long)channels * pooled)) % pooled);
-    const long long n = idx / ((long long)pooled * pooled * channels);
+    const int c = (int)(idx % groups) * V;
+    const int pw = (int)((idx / groups) % pooled);
+    const int ph = (int)((idx / ((long long)groups * pooled)) % pooled);
+    const long long n = idx / ((long long)pooled * pooled * groups);
 
     const float* roi = rois + n * 5;
     const int batch = (int)roi[0];
@@ -192,15 +248,42 @@ extern "C" __global__ void roi_align_multilevel_nhwc_half(
     const int gridW = samplingRatio > 0 ? samplingRatio : (int)ceilf(roiWidth / pooled);
     const float countSamples = (float)max(gridH * gridW, 1);
 
-    float sum = 0.0f;
+    float sum[V];
+#pragma unroll
+    for (int k = 0; k < V; k++) sum[k] = 0.0f;
     for (int iy = 0; iy < gridH; iy++)
     {
         const float y = roiStartH + ph * binH + (iy + 0.5f) * binH / gridH;
         for (int ix = 0; ix < gridW; ix++)
         {
             const float x = roiStartW + pw * binW + (ix + 0.5f) * binW / gridW;
-            sum += bilinear_interpolate_nhwc_half(input, height, width, channels, y, x);
+            bilinear_accumulate_nhwc_half<V>(input, height, width, channels, y, x, sum);
         }
     }
-    output[idx] = f2h(sum / countSamples);
+#pragma unroll
+    for (int k = 0; k < V; k++) sum[k] = sum[k] / countSamples;
+    store_half<V>(output + (((n * pooled + ph) * pooled + pw) * channels + c), sum);
+}
+
+#define ROI_ALIGN_NHWC_HALF_PARAMS \
+    const unsigned short* __restrict__ feat0, const unsigned short* __restrict__ feat1, const unsigned short* __restrict__ feat2, \
+    const unsigned short* __restrict__ feat3, const unsigned short* __restrict__ feat4, \
+    int h0, int w0, int h1, int w1, int h2, int w2, int h3, int w3, int h4, int w4, \
+    float scale0, float scale1, float scale2, float scale3, float scale4, \
+    int numLevels, int minLevel, int canonicalSize, int canonicalLevel, \
+    const float* __restrict__ rois, int count, int channels, int pooled, int samplingRatio, int aligned, \
+    unsigned short* __restrict__ output
+#define ROI_ALIGN_NHWC_HALF_ARGS feat0, feat1, feat2, feat3, feat4, h0, w0, h1, w1, h2, w2, h3, w3, h4, w4, \
+    scale0, scale1, scale2, scale3, scale4, numLevels, minLevel, canonicalSize, canonicalLevel, rois, count, channels, pooled, \
+    samplingRatio, aligned, output
+
+extern "C" __global__ void roi_align_multilevel_nhwc_half(ROI_ALIGN_NHWC_HALF_PARAMS)
+{
+    roi_align_nhwc_half<1>(ROI_ALIGN_NHWC_HALF_ARGS);
+}
+
+// channels % 8 == 0: eight channels per thread, 16-byte loads and stores.
+extern "C" __global__ void roi_align_multilevel_nhwc_half8(ROI_ALIGN_NHWC_HALF_PARAMS)
+{
+    roi_align_nhwc_half<8>(ROI_ALIGN_NHWC_HALF_ARGS);
 }

@@ -93,6 +93,12 @@ internal static unsafe partial class CuDnn
     public static partial CudnnStatus cudnnGetConvolutionForwardAlgorithm_v7(nint handle, nint x, nint w, nint convolution, nint y,
         int requestedCount, out int returnedCount, ConvolutionFwdAlgoPerf* results);
     [LibraryImport(Lib)]
+    public static partial CudnnStatus cudnnFindConvolutionForwardAlgorithm(nint handle, nint x, nint w, nint convolution, nint y,
+        int requestedCount, out int returnedCount, ConvolutionFwdAlgoPerf* results);
+    [LibraryImport(Lib)]
+    public static partial CudnnStatus cudnnFindConvolutionBackwardDataAlgorithm(nint handle, nint w, nint dy, nint convolution, nint dx,
+        int requestedCount, out int returnedCount, ConvolutionBwdDataAlgoPerf* results);
+    [LibraryImport(Lib)]
     public static partial CudnnStatus cudnnGetConvolutionForwardWorkspaceSize(nint handle, nint x, nint w, nint convolution, nint y, int algo, out nuint bytes);
     [LibraryImport(Lib)]
     public static partial CudnnStatus cudnnConvolutionForward(nint handle, void* alpha, nint xDesc, ulong x, nint wDesc, ulong w, nint convolution,

@@ -13,6 +13,7 @@ public sealed class RoiAlignOp(KernelLibrary library)
 
     private readonly CudaKernel _kernel = (library ?? throw new ArgumentNullException(nameof(library))).Get("roi_align.cu", "roi_align_multilevel");
     private readonly CudaKernel _nhwcHalf = library.Get("roi_align.cu", "roi_align_multilevel_nhwc_half");
+    private readonly CudaKernel _nhwcHalf8 = library.Get("roi_align.cu", "roi_align_multilevel_nhwc_half8");
 
     /// <summary>
     /// output [count, channels, pooled, pooled] from rois [count, 5] (batch index, x1, y1, x2, y2). Level i of
@@ -20,7 +21,7 @@ public sealed class RoiAlignOp(KernelLibrary library)
     /// </summary>
     public void Enqueue(IReadOnlyList<DeviceFeatureLevel> levels, int batch, int channels, int minLevel, DeviceBuffer rois, int count,
         int pooled, int samplingRatio, bool aligned, DeviceBuffer output, CudaStream stream, int canonicalSize = 224, int canonicalLevel = 4) =>
-        Launch(_kernel, 4, levels, batch, channels, minLevel, rois, count, pooled, samplingRatio, aligned, output, stream, canonicalSize, canonicalLevel);
+        Launch(_kernel, 4, 1, levels, batch, channels, minLevel, rois, count, pooled, samplingRatio, aligned, output, stream, canonicalSize, canonicalLevel);
 
     /// <summary>
     /// As <see cref="Enqueue"/> on float16 NHWC levels ([batch, H, W, channels]); output [count, pooled, pooled, channels] float16
@@ -28,9 +29,9 @@ public sealed class RoiAlignOp(KernelLibrary library)
     /// </summary>
     public void EnqueueNhwcHalf(IReadOnlyList<DeviceFeatureLevel> levels, int batch, int channels, int minLevel, DeviceBuffer rois, int count,
         int pooled, int samplingRatio, bool aligned, DeviceBuffer output, CudaStream stream, int canonicalSize = 224, int canonicalLevel = 4) =>
-        Launch(_nhwcHalf, 2, levels, batch, channels, minLevel, rois, count, pooled, samplingRatio, aligned, output, stream, canonicalSize, canonicalLevel);
+        Launch(channels % 8 == 0 ? _nhwcHalf8 : _nhwcHalf, 2, channels % 8 == 0 ? 8 : 1, levels, batch, channels, minLevel, rois, count, pooled, samplingRatio, aligned, output, stream, canonicalSize, canonicalLevel);
 
-    private static void Launch(CudaKernel kernel, int elementBytes, IReadOnlyList<DeviceFeatureLevel> levels, int batch, int channels, int minLevel,
+    private static void Launch(CudaKernel kernel, int elementBytes, int channelsPerThread, IReadOnlyList<DeviceFeatureLevel> levels, int batch, int channels, int minLevel,
         DeviceBuffer rois, int count, int pooled, int samplingRatio, bool aligned, DeviceBuffer output, CudaStream stream, int canonicalSize, int canonicalLevel)
     {
         const string op = "RoiAlign";
@@ -61,6 +62,6 @@ public sealed class RoiAlignOp(KernelLibrary library)
         for (int l = 0; l < MaxLevels; l++) args.Add(levels[Math.Min(l, levels.Count - 1)].Scale);
         args.Add(levels.Count).Add(minLevel).Add(canonicalSize).Add(canonicalLevel)
             .Add(rois).Add(count).Add(channels).Add(pooled).Add(samplingRatio).Add(aligned ? 1 : 0).Add(output);
-        kernel.Launch(LaunchGeometry.ForElements((long)count * channels * pooled * pooled), stream, args);
+        kernel.Launch(LaunchGeometry.ForElements((long)count * (channels / channelsPerThread) * pooled * pooled), stream, args);
     }
 }
