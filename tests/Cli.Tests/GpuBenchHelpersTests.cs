@@ -179,6 +179,21 @@ public sealed class GpuBenchHelpersTests
         Assert.Equal(arch.Input.PixelMean, b.Input.PixelMean);
     }
 
+    [Fact]
+    public void ToReport_SummarizesTheRuntimesResultWithRatios()
+    {
+        var result = new Detserve.Runtime.GpuBenchmarkResult("NVIDIA H100 80GB HBM3 (sm_90, 132 SMs, 81079 MiB, driver 13.0)", 1, 1344, 1344, "fp16", true,
+            ComputeMs: [6.0, 5.0, 4.0, 4.5, 5.5], HostLatencyMs: [7.0, 8.0, 9.0, 7.5, 8.5], PeakDeviceMemoryBytes: 900L << 20,
+            DetectionsPerImage: [100], StageMs: new Dictionary<string, double> { ["paste_masks"] = 0.07 });
+        GpuBenchReport r = GpuBenchRunner.ToReport(result, PeerResults.Parse(PeerJson, "peer.json"));
+        Assert.Equal(new LatencyStats(4.0, 6.0, 5.0, 5.0, 6.0), r.Compute);
+        Assert.Equal(new LatencyStats(7.0, 9.0, 8.0, 8.0, 9.0), r.Host);
+        Assert.Equal([18.0, 17.6], r.Ratios.Select(x => Math.Round(x.Ratio, 6)));
+        Assert.Equal(200.0, r.ComputeThroughput);
+        Assert.True(r.MeetsDetectionSpec);
+        Assert.Empty(GpuBenchRunner.ToReport(result, null).Ratios);
+    }
+
     private static GpuBenchReport Report(IReadOnlyList<int> detections, IReadOnlyList<PeerRatio> ratios)
     {
         double[] compute = [3.0, 4.0, 4.0, 5.0];

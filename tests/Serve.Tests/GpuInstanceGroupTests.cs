@@ -57,6 +57,30 @@ public sealed class GpuInstanceGroupTests
     }
 
     [Fact]
+    public async Task KindGpuOnAGpuTheDriverCannotOpen_FailsThatModelAtInstanceCreationNamingTheDriver()
+    {
+        if (CudaLibraryResolver.TryFindDriver(CudaLibraryOptions.Default, out var driver))
+        {
+            Assert.Skip($"this machine has a CUDA driver ({driver})");
+        }
+
+        // GPU 0 declared by the operator although this machine has no driver: the config passes, the Detectron instance on cuda:0
+        // cannot be created, and the reason comes from the engine.
+        var repository = new TestRepository();
+        repository.AddModel("simple", TestRepository.Simple, 1);
+        repository.AddModel("mask_rcnn_gpu", GpuModelConfig("fp32"));
+        Directory.CreateDirectory(Path.Combine(repository.Root, "mask_rcnn_gpu", "1"));
+        await using var server = await TestServer.StartAsync(repository, o => o with { GpuDeviceIds = [0], Backends = [.. o.Backends, new DetectronBackend()] });
+        var index = await server.Grpc.UnaryAsync("RepositoryIndex", new RepositoryIndexRequest(), RepositoryIndexResponse.Parser, Ct);
+        var gpu = index.Models.Single(m => m.Name == "mask_rcnn_gpu");
+        Assert.Equal("UNAVAILABLE", gpu.State);
+        Assert.Contains("instance 'mask_rcnn_gpu_0_gpu0'", gpu.Reason, StringComparison.Ordinal);
+        Assert.Contains("device 'cuda:0': no CUDA driver found: libcuda.so.1", gpu.Reason, StringComparison.Ordinal);
+        using var infer = await server.Http.PostAsync("/v2/models/simple/infer", new StringContent(Valid), Ct);
+        Assert.Equal(HttpStatusCode.OK, infer.StatusCode);
+    }
+
+    [Fact]
     public void CudaProbe_WithoutADriver_FailsSoftWithTheReason()
     {
         var probe = new CudaGpuProbe();
