@@ -30,6 +30,8 @@ public class ConvTests
         (16, 32, 1, 1, 0, 1, 4, 7, 9, 1, false, true),       // grouped pointwise + residual
         (8, 12, 3, 1, 1, 1, 1, 7, 7, 9, true, true),         // mask-head-like batch: images share a GEMM (groups of 2 + a single)
         (6, 10, 3, 1, 1, 1, 2, 5, 6, 12, false, false),      // image groups with conv groups
+        (3, 8, 7, 2, 3, 1, 1, 20, 101, 1, true, false),      // stem-like, rows wide enough for the 16-lane stride-2 gather
+        (16, 24, 1, 2, 0, 1, 1, 6, 90, 1, false, true),      // 1x1 stride 2, wide rows, + residual
     ];
 
     [Theory]

@@ -155,8 +155,9 @@ public sealed class Conv2d
             // Column tiles: large enough that sgemm amortises packing the weights (>= 256 columns), small enough that
             // an im2col tile stays near the L2 cache (~1 MB).
             int threads = ctx.TileThreads;
+            // Pointwise layers: about four tiles per thread, so Parallel.For can even out threads slowed by neighbours.
             int target = layer.IsPointwise
-                ? Math.Max(256, _n / threads)
+                ? Math.Max(512, _n / (threads * 4))
                 : Math.Max(256, (int)Math.Min(int.MaxValue, (long)ctx.ConvTileBytes * (ctx.Threads / threads) / 4 / Math.Max(1, _k)));
             _colTile = Math.Min(_n, RoundUp(target, 16));
             _colTiles = (_n + _colTile - 1) / _colTile;
