@@ -138,6 +138,7 @@ public sealed class InferenceServer : IAsyncDisposable
         {
             await repository.StopAsync().ConfigureAwait(false);
             await app.DisposeAsync().ConfigureAwait(false);
+            gpu.Dispose();
             throw;
         }
 
