@@ -194,6 +194,16 @@ public sealed class GpuBenchHelpersTests
         Assert.Empty(GpuBenchRunner.ToReport(result, null).Ratios);
     }
 
+    [Theory]
+    [InlineData(null, "", true)]
+    [InlineData(null, "detectron2://ImageNetPretrained/MSRA/R-50.pkl", true)]
+    [InlineData(null, "https://dl.fbaipublicfiles.com/detectron2/model_final.pkl", true)]
+    [InlineData(null, "/models/model_final.pkl", false)]
+    [InlineData("/models/w.pkl", "", false)]
+    [InlineData("/models/w.pkl", "detectron2://ImageNetPretrained/MSRA/R-50.pkl", false)]
+    public void UsesSeededWeights_WithoutWeightsOrWithAUrl(string? weightsOption, string modelWeights, bool seeded) =>
+        Assert.Equal(seeded, BenchSpec.UsesSeededWeights(weightsOption, modelWeights));
+
     private static GpuBenchReport Report(IReadOnlyList<int> detections, IReadOnlyList<PeerRatio> ratios)
     {
         double[] compute = [3.0, 4.0, 4.0, 5.0];

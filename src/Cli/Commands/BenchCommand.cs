@@ -89,7 +89,7 @@ public static class BenchCommand
             ArchitectureSpec arch = ArchitectureMapper.FromConfig(cfg);
             IReadOnlyDictionary<string, HostTensor> tensors;
             string weightsNote;
-            if (weights is not null || cfg.GetString("MODEL.WEIGHTS").Length > 0)
+            if (!BenchSpec.UsesSeededWeights(weights, cfg.GetString("MODEL.WEIGHTS")))
             {
                 ModelSpec spec = ModelLoader.Load(config, weights, opts);
                 tensors = spec.Weights;
@@ -97,7 +97,9 @@ public static class BenchCommand
             }
             else
             {
-                Console.Error.WriteLine($"no weights given: generating the bench spec's seeded weights (seed {parse.GetValue(seed)}; FrozenBN statistics from one forward pass)");
+                string zooWeights = cfg.GetString("MODEL.WEIGHTS");
+                Console.Error.WriteLine((zooWeights.Length > 0 ? $"MODEL.WEIGHTS is a URL ({zooWeights}) and no --weights given" : "no weights given")
+                    + $": generating the bench spec's seeded weights (seed {parse.GetValue(seed)}; FrozenBN statistics from one forward pass)");
                 tensors = SeededModel.Generate(arch, parse.GetValue(seed));
                 weightsNote = $"seeded:{parse.GetValue(seed)}";
             }

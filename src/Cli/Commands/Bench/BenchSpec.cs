@@ -20,4 +20,15 @@ public static class BenchSpec
             Input = architecture.Input with { MinSizeTest = Math.Min(height, width), MaxSizeTest = Math.Max(height, width) },
         };
     }
+
+    /// <summary>
+    /// Whether the bench generates the spec's seeded weights: no --weights, and MODEL.WEIGHTS either empty or a URL. The zoo configs
+    /// name the ImageNet-pretrained backbone (detectron2://ImageNetPretrained/...) there, which initialises training and is no trained
+    /// model; Detserve does not download, and timing needs only weights of the right shapes.
+    /// </summary>
+    public static bool UsesSeededWeights(string? weightsOption, string modelWeights)
+    {
+        ArgumentNullException.ThrowIfNull(modelWeights);
+        return weightsOption is null && (modelWeights.Length == 0 || modelWeights.Contains("://", StringComparison.Ordinal));
+    }
 }
