@@ -23,6 +23,7 @@ internal sealed class GpuNetworkRunner : IDisposable
     private readonly long[] _offsets;
     private readonly long[] _sizes;
     private readonly DeviceBuffer?[] _values;
+    private readonly int[] _temp;
 
     public GpuNetworkRunner(GpuContext gpu, NetworkGraph graph, GpuNetworkWeights weights, int batch, int height, int width,
         GpuPrecision precision, TensorLayout layout, bool measureAlgorithms = false)
@@ -64,6 +65,18 @@ internal sealed class GpuNetworkRunner : IDisposable
                         _ops[node.Id] = op;
                         _shapes[node.Id] = (a.OutChannels, op.OutHeight, op.OutWidth);
                         WorkspaceBytes = Math.Max(WorkspaceBytes, op.WorkspaceBytes);
+                        break;
+                    }
+                    case ConvTranspose2dAttributes a when DeconvAsGemm.Applies(a, Half && layout == TensorLayout.Nhwc):
+                    {
+                        var x = In(0);
+                        var linear = new CublasLtLinear(gpu.CublasLt, batch * x.H * x.W, a.InChannels, a.KernelH * a.KernelW * a.OutChannels, gemm,
+                            a.Bias is not null, a.Relu);
+                        var op = new DeconvAsGemm(linear, x.H, x.W, a);
+                        _ops[node.Id] = op;
+                        (int h, int w) = a.OutputSize(x.H, x.W);
+                        _shapes[node.Id] = (a.OutChannels, h, w);
+                        WorkspaceBytes = Math.Max(WorkspaceBytes, linear.WorkspaceBytes);
                         break;
                     }
                     case ConvTranspose2dAttributes a:
@@ -114,16 +127,27 @@ internal sealed class GpuNetworkRunner : IDisposable
             DisposeOps();
             throw;
         }
-        _sizes = new long[n];
-        var requests = new BufferRequest[n];
+        // One tensor per node output, then one temporary per node that needs scratch for its own step (DeconvAsGemm's GEMM output).
+        var sizes = new List<long>();
+        var requests = new List<BufferRequest>();
         foreach (Node node in graph.Nodes)
         {
             var s = _shapes[node.Id];
-            _sizes[node.Id] = (long)batch * s.C * s.H * s.W * ElementBytes;
-            requests[node.Id] = new BufferRequest(_sizes[node.Id], node.Op == OpKind.Input ? 0 : node.Id, lastUse[node.Id]);
+            sizes.Add((long)batch * s.C * s.H * s.W * ElementBytes);
+            requests.Add(new BufferRequest(sizes[^1], node.Op == OpKind.Input ? 0 : node.Id, lastUse[node.Id]));
         }
+        _temp = new int[n];
+        Array.Fill(_temp, -1);
+        foreach (Node node in graph.Nodes)
+        {
+            if (_ops[node.Id] is not DeconvAsGemm d) continue;
+            _temp[node.Id] = sizes.Count;
+            sizes.Add(d.TempBytes(ElementBytes));
+            requests.Add(new BufferRequest(sizes[^1], node.Id, node.Id));
+        }
+        _sizes = sizes.ToArray();
         (_offsets, ArenaBytes) = BufferPlanner.Plan(requests);
-        _values = new DeviceBuffer?[n];
+        _values = new DeviceBuffer?[_sizes.Length];
     }
 
     /// <summary>Images (or ROI rows) per run.</summary>
@@ -188,6 +212,13 @@ internal sealed class GpuNetworkRunner : IDisposable
                 case CublasLtLinear linear:
                     linear.Enqueue(X(0), _weights.Weight(node), _weights.Bias(node), y, workspace, stream);
                     break;
+                case DeconvAsGemm d:
+                {
+                    DeviceBuffer temp = Value(_temp[node.Id]);
+                    d.Linear.Enqueue(X(0), _weights.Weight(node), _weights.Bias(node), temp, workspace, stream);
+                    _gpu.Convert.DepthToSpaceNhwcHalf(temp, Batch, d.Height, d.Width, d.Attributes.KernelH, d.Attributes.KernelW, d.Attributes.OutChannels, y, stream);
+                    break;
+                }
                 default:
                     EnqueueKernel(node, y, X, stream);
                     break;

@@ -7,7 +7,8 @@ namespace Detserve.Runtime.Cuda;
 /// <summary>
 /// The parameters of one compiled <see cref="NetworkGraph"/> on the device, uploaded once and shared by every shape plan: per conv,
 /// transposed conv and linear node its weight (FrozenBN already folded by the compiler) and bias, as float32 or float16. For NHWC
-/// activations: conv filters in KRSC order and transposed-conv filters in (in, kh, kw, out) order (cuDNN's NHWC filter layouts), and a
+/// activations: conv filters in KRSC order, transposed-conv filters in (in, kh, kw, out) order (cuDNN's NHWC filter layouts) or, where
+/// <see cref="DeconvAsGemm"/> applies, as its GEMM weight with the bias repeated per kernel tap, and a
 /// linear layer on a spatial input gets its columns permuted from PyTorch's (c, y, x) flatten order to the (y, x, c) order an NHWC
 /// tensor flattens in, so the product is unchanged. PyTorch's layouts otherwise. One allocation, carved per tensor. Owns it.
 /// </summary>
@@ -40,6 +41,9 @@ internal sealed class GpuNetworkWeights : IDisposable
                         hostWeights[node.Id] = a.Weight;
                     }
                     hostBias[node.Id] = a.Bias;
+                    break;
+                case ConvTranspose2dAttributes a when DeconvAsGemm.Applies(a, half && layout == TensorLayout.Nhwc):
+                    (hostWeights[node.Id], hostBias[node.Id]) = DeconvAsGemm.GemmWeights(a);
                     break;
                 case ConvTranspose2dAttributes a:
                     if (layout == TensorLayout.Nhwc)

@@ -90,6 +90,30 @@ public sealed class LayoutKernelTests(GpuFixture gpu)
         Parity.AssertClose("UpsampleNearestAddNhwcHalf", $"top [{batch}, {channels}, {h}, {w}]", expected, actual, 0f, 0f);
     }
 
+    [Theory]
+    [InlineData(2, 3, 5, 2, 2, 16)]
+    [InlineData(1, 4, 4, 2, 3, 3)]
+    [InlineData(3, 14, 14, 2, 2, 256)]
+    public void DepthToSpaceNhwcHalf_MovesGemmRowsIntoPlace(int batch, int height, int width, int kh, int kw, int channels)
+    {
+        long total = (long)batch * height * width * kh * kw * channels;
+        float[] x = Parity.RoundToHalf(Parity.Random(channels + kh, total, -2f, 2f));
+        using var dx = gpu.Upload<Half>(Parity.ToHalf(x));
+        using var dy = gpu.Poisoned(total, 2);
+        new ConvertLayoutOp(gpu.Kernels).DepthToSpaceNhwcHalf(dx, batch, height, width, kh, kw, channels, dy, gpu.Stream);
+        // Definition: output[n, y * kh + i, x * kw + j, c] = input[((n * H + y) * W + x), ((i * kw + j) * C + c)].
+        var expected = new float[total];
+        for (int n = 0; n < batch; n++)
+            for (int y = 0; y < height; y++)
+                for (int xx = 0; xx < width; xx++)
+                    for (int i = 0; i < kh; i++)
+                        for (int j = 0; j < kw; j++)
+                            for (int c = 0; c < channels; c++)
+                                expected[(((long)n * height * kh + y * kh + i) * width * kw + xx * kw + j) * channels + c] =
+                                    x[((((long)n * height + y) * width + xx) * kh * kw + i * kw + j) * channels + c];
+        Parity.AssertClose("DepthToSpaceNhwcHalf", $"[{batch}, {height}, {width}] x {kh}x{kw} x {channels}", expected, DownloadHalf(dy, total), 0f, 0f);
+    }
+
     [Fact]
     public void MakeRois_And_RescaleBoxes_MatchTheirDefinitions()
     {

@@ -6,7 +6,7 @@ namespace Detserve.Backends.Cuda.Ops;
 /// </summary>
 public sealed class ConvertLayoutOp
 {
-    private readonly CudaKernel _toNhwcHalf, _toNchwFloat, _toHalf, _toFloat;
+    private readonly CudaKernel _toNhwcHalf, _toNchwFloat, _toHalf, _toFloat, _depthToSpace, _depthToSpace8;
 
     /// <summary>Loads the four kernels.</summary>
     public ConvertLayoutOp(KernelLibrary library)
@@ -16,6 +16,8 @@ public sealed class ConvertLayoutOp
         _toNchwFloat = library.Get("convert_layout.cu", "nhwc_f16_to_nchw_f32");
         _toHalf = library.Get("convert_layout.cu", "f32_to_f16");
         _toFloat = library.Get("convert_layout.cu", "f16_to_f32");
+        _depthToSpace = library.Get("convert_layout.cu", "depth_to_space_nhwc_half");
+        _depthToSpace8 = library.Get("convert_layout.cu", "depth_to_space_nhwc_half_x8");
     }
 
     /// <summary>output [batch, plane, channels] float16 = input [batch, channels, plane] float32 rounded to nearest even.</summary>
@@ -33,6 +35,26 @@ public sealed class ConvertLayoutOp
     /// <summary>output[i] = (float)input[i] for <paramref name="count"/> elements.</summary>
     public void HalfToFloat(DeviceBuffer input, long count, DeviceBuffer output, CudaStream stream) =>
         Flat(_toFloat, "HalfToFloat", input, 2, output, 4, count, stream);
+
+    /// <summary>
+    /// output [batch, height * kh, width * kw, channels] float16 from input rows (n, y, x) x columns (i, j, c) float16, i.e.
+    /// [batch * height * width, kh * kw * channels]: output[n, y * kh + i, x * kw + j, c] = input[(n, y, x), (i, j, c)].
+    /// </summary>
+    public void DepthToSpaceNhwcHalf(DeviceBuffer input, int batch, int height, int width, int kh, int kw, int channels, DeviceBuffer output, CudaStream stream)
+    {
+        const string op = "DepthToSpaceNhwcHalf";
+        DeviceShape.NotNegative(op, nameof(batch), batch);
+        DeviceShape.Positive(op, nameof(kh), kh);
+        DeviceShape.Positive(op, nameof(kw), kw);
+        DeviceShape.Positive(op, nameof(channels), channels);
+        long total = (long)batch * height * width * kh * kw * channels;
+        DeviceShape.Holds(op, nameof(input), input, total, 2);
+        DeviceShape.Holds(op, nameof(output), output, total, 2);
+        if (total == 0) return;
+        bool wide = channels % 8 == 0;
+        (wide ? _depthToSpace8 : _depthToSpace).Launch(LaunchGeometry.ForElements(wide ? total / 8 : total), stream,
+            new KernelArguments().Add(input).Add(output).Add(height).Add(width).Add(kh).Add(kw).Add(channels).Add(total));
+    }
 
     private static void Transpose(CudaKernel kernel, string op, DeviceBuffer input, int inBytes, DeviceBuffer output, int outBytes,
         int batch, int channels, long plane, CudaStream stream)
