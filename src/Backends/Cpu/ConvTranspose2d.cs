@@ -14,6 +14,7 @@ public sealed class ConvTranspose2d
     private readonly float[] _weight;
     private readonly float[] _bias;
     private GemmPackedA? _packedWeight; // Wᵀ packed for the managed GEMM, made on first use by a context that uses it
+    private float[]? _columnBias;
 
     /// <summary>Copies the weights [Cin, Cout, kh, kw] (PyTorch's layout) and the bias [Cout] (or empty).</summary>
     public ConvTranspose2d(ConvTranspose2dSpec spec, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias)
@@ -53,6 +54,15 @@ public sealed class ConvTranspose2d
         }
     }
 
+    /// <summary>The bias of each row (co, ky, kx) of the column matrix: bias[co], made once.</summary>
+    private float[] BiasPerColumnRow() => LazyInitializer.EnsureInitialized(ref _columnBias, () =>
+    {
+        int taps = Spec.KernelH * Spec.KernelW;
+        float[] b = new float[Spec.OutChannels * taps];
+        for (int i = 0; i < b.Length; i++) b[i] = _bias[i / taps];
+        return b;
+    });
+
     private unsafe void ForwardImage(CpuContext ctx, float* input, float* output, int n, int height, int width, int outH, int outW)
     {
         ConvTranspose2dSpec s = Spec;
@@ -60,23 +70,32 @@ public sealed class ConvTranspose2d
         int rowsCol = s.OutChannels * s.KernelH * s.KernelW;
         using PooledBuffer<float> columns = ctx.RentFloats(rowsCol * plane);
         var x = new ReadOnlySpan<float>(input + ((long)n * s.InChannels * plane), s.InChannels * plane);
-        if (ctx.UsesOpenBlas)
-        {
-            Sgemm.Multiply(ctx, true, false, rowsCol, plane, s.InChannels, _weight, rowsCol, x, plane, columns.Span, plane);
-        }
-        else
+        if (ctx.UsesOpenBlas) Sgemm.Multiply(ctx, true, false, rowsCol, plane, s.InChannels, _weight, rowsCol, x, plane, columns.Span, plane);
+        // stride == kernel without padding (the mask head's 2x2/2 deconv): every output pixel receives exactly one
+        // tap, so col2im is a permutation and needs no zeroing or accumulation.
+        bool disjoint = s.StrideH == s.KernelH && s.StrideW == s.KernelW && s.PadH == 0 && s.PadW == 0;
+        bool fused = false;
+        if (!ctx.UsesOpenBlas)
         {
             // Packing Wᵀ (a strided gather) per image cost as much as a tenth of the mask head's deconv; pack it once.
             GemmPackedA packed = LazyInitializer.EnsureInitialized(ref _packedWeight, () => new GemmPackedA(_weight, rowsCol, s.InChannels, rowsCol, true));
-            Sgemm.Multiply(ctx, packed, 0, rowsCol, plane, x, plane, columns.Span, plane);
+            if (disjoint)
+            {
+                // Each output value is one column entry, so bias and ReLU can be applied to the columns as the GEMM
+                // stores them (the same two operations per value), leaving col2im a pure permutation.
+                ReadOnlySpan<float> rowBias = _bias.Length == 0 ? default : BiasPerColumnRow();
+                Sgemm.Multiply(ctx, packed, 0, rowsCol, plane, x, plane, columns.Span, plane, rowBias, default, 0, s.Relu);
+                fused = true;
+            }
+            else
+            {
+                Sgemm.Multiply(ctx, packed, 0, rowsCol, plane, x, plane, columns.Span, plane);
+            }
         }
 
         int outPlane = outH * outW;
         var y = new Span<float>(output + ((long)n * s.OutChannels * outPlane), s.OutChannels * outPlane);
         Span<float> col = columns.Span;
-        // stride == kernel without padding (the mask head's 2x2/2 deconv): every output pixel receives exactly one
-        // tap, so col2im is a permutation and needs no zeroing or accumulation.
-        bool disjoint = s.StrideH == s.KernelH && s.StrideW == s.KernelW && s.PadH == 0 && s.PadW == 0;
         if (!disjoint) y.Clear();
         for (int co = 0; co < s.OutChannels; co++)
         {
@@ -105,6 +124,7 @@ public sealed class ConvTranspose2d
                     }
                 }
             }
+            if (fused) continue;
             if (_bias.Length != 0) TensorPrimitives.Add(yPlane, _bias[co], yPlane);
             if (s.Relu) TensorPrimitives.Max(yPlane, 0f, yPlane);
         }
