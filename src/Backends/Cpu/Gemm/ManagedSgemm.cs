@@ -5,10 +5,12 @@ using System.Runtime.Intrinsics;
 namespace Detserve.Backends.Cpu.Gemm;
 
 /// <summary>
-/// The managed fallback GEMM: GotoBLAS-style blocking (panels of B of width nr, panels of A of height
-/// <see cref="Mr"/>, a k-block of <see cref="Kc"/>) around a register-blocked FMA micro-kernel: 6 x 32 on
-/// <see cref="Vector512{T}"/> where AVX-512 is accelerated, else 6 x 16 on <see cref="Vector256{T}"/>. Edge tiles are
-/// computed in full on zero-padded panels and copied out partially.
+/// The managed GEMM (the default where 512-bit vectors are accelerated, see <see cref="GemmBackend.Auto"/>):
+/// GotoBLAS-style blocking (panels of B of width nr, panels of A of height <see cref="Mr"/>, a k-block of
+/// <see cref="Kc"/>) around a register-blocked FMA micro-kernel: 6 x 32 on <see cref="Vector512{T}"/> where AVX-512 is
+/// accelerated, else 6 x 16 on <see cref="Vector256{T}"/>. A constant operand can come pre-packed
+/// (<see cref="GemmPackedA"/>, <see cref="GemmPackedB"/>), and a <see cref="GemmEpilogue"/> can be applied as the
+/// last k-block is stored. Edge tiles are computed in full on zero-padded panels and copied out partially.
 /// </summary>
 internal static class ManagedSgemm
 {
