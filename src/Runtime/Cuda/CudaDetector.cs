@@ -156,10 +156,11 @@ internal sealed class CudaDetector : IDisposable
     public IReadOnlyList<(Detections Detections, float[]? Masks)> Run(IReadOnlyList<RgbImage> resized, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(resized);
+        // The caller's thread may be new (server workers): the context must be current before plans, uploads and launches.
+        _gpu.Device.MakeCurrent();
         var sizes = resized.Select(r => (r.Height, r.Width)).ToArray();
         GpuDetectorPlan plan = Plan(KeyFor(sizes));
         cancellationToken.ThrowIfCancellationRequested();
-        _gpu.Device.MakeCurrent();
         Upload(plan, resized);
         Execute(plan, sizes, null);
         return Download(plan);

@@ -133,6 +133,28 @@ public sealed class WholeModelTests(ITestOutputHelper output)
         Assert.True(matched >= minMatched * considered, $"{precision}: only {matched} of {considered} CPU detections found on the GPU");
     }
 
+    [Fact]
+    public async Task PredictorOnCuda_RunsOnAnyThread_EvictsPlans_AndGivesEmptyResultsForAnEmptyBatch()
+    {
+        // No resize (MIN_SIZE_TEST 0): five images of five padded sizes, one more than the plan cache holds.
+        ModelSpec spec = GoldenModel.Load(GoldenModel.MaskRcnn, "INPUT.MIN_SIZE_TEST", "0");
+        using Predictor gpu = Predictor.Create(spec, new PredictorOptions("cuda:0", 0, "fp16"));
+        Assert.StartsWith("cuda:0 ", gpu.BackendDescription, StringComparison.Ordinal);
+        Assert.Empty(gpu.Run([], TestContext.Current.CancellationToken));
+        string[] names = ["t04_96x64", "t10_256x256", "t03_500x300", "t08_512x384", "t09_384x512"];
+        RgbImage[] images = names.Select(GoldenModel.Image).ToArray();
+        Instances first = gpu.Run([images[0]], TestContext.Current.CancellationToken)[0];
+        foreach (RgbImage image in images.Skip(1))
+            Assert.True(gpu.Run([image], TestContext.Current.CancellationToken)[0].Count >= 0);
+        // The first plan was evicted and disposed; rebuilding it on a worker thread gives the same detections bit for bit.
+        Instances again = await Task.Run(() => gpu.Run([images[0]], TestContext.Current.CancellationToken)[0], TestContext.Current.CancellationToken);
+        Assert.Equal(first.Classes, again.Classes);
+        Assert.Equal(first.Boxes, again.Boxes);
+        Assert.Equal(first.Scores, again.Scores);
+        Assert.Equal(first.MaskProbabilities, again.MaskProbabilities);
+        output.WriteLine($"{names.Length} padded sizes through a 4-plan cache; {first.Count} detections equal after eviction, on a worker thread");
+    }
+
     private static string CompareOneToOne(string name, Instances expected, Instances actual, double boxTol, double scoreTol, double minMaskIou)
     {
         Assert.True(expected.Count == actual.Count, $"{name}: CPU {expected.Count} detections, GPU {actual.Count}");
