@@ -73,6 +73,7 @@ public class ConvTests
         (64, 32, 1, 14, 14, 5, true, false),    // mask-head-like
         (16, 20, 1, 5, 67, 1, true, true),      // a tile row of 34 tiles: three 16-tile vectors, the last partial
         (256, 256, 1, 6, 5, 2, true, true),     // 256 channels: one full k-block of the packed GEMM
+        (300, 20, 1, 6, 7, 2, true, true),      // 300 input channels: U packed in two k-blocks (256 + 44)
     ];
 
     /// <summary>Every GEMM backend, each with Winograd's AVX-512 tile transforms and with the scalar ones.</summary>
