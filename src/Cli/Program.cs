@@ -28,8 +28,17 @@ public static class Program
         };
         try
         {
+            ParseResult parse = root.Parse(args);
+            if (parse.Errors.Count > 0 && !IsHelpRequest(args))
+            {
+                // A usage error is an error like any other (exit 2), one line each, with where to read the usage instead of a help dump.
+                foreach (var error in parse.Errors) Console.Error.WriteLine($"detserve: {error.Message}");
+                string command = string.Join(' ', CommandPath(parse.CommandResult));
+                Console.Error.WriteLine($"detserve: see '{command} --help'");
+                return 2;
+            }
             var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
-            return await root.Parse(args).InvokeAsync(config, cancel.Token);
+            return await parse.InvokeAsync(config, cancel.Token);
         }
         catch (OperationCanceledException)
         {
@@ -43,8 +52,20 @@ public static class Program
         }
     }
 
+    private static bool IsHelpRequest(string[] args) => args.Any(a => a is "-h" or "--help" or "-?");
+
+    private static IEnumerable<string> CommandPath(System.CommandLine.Parsing.CommandResult result)
+    {
+        var names = new Stack<string>();
+        for (System.CommandLine.Parsing.SymbolResult? r = result; r is not null; r = r.Parent)
+            if (r is System.CommandLine.Parsing.CommandResult c) names.Push(c.Parent is null ? "detserve" : c.Command.Name);
+        return names;
+    }
+
     /// <summary>Errors that carry a complete message for the user; anything else is a bug and keeps its stack trace.</summary>
     private static bool IsUserFacing(Exception e) =>
         e is CliException or ImportException or IOException or UnauthorizedAccessException
+        // what the engine refuses (a device, a precision, an architecture on a backend) it names in the message
+        || (e is NotSupportedException && e.TargetSite?.DeclaringType?.Namespace?.StartsWith("Detserve.", StringComparison.Ordinal) == true)
         || e.GetType().Namespace?.StartsWith("Detserve.", StringComparison.Ordinal) == true;
 }

@@ -21,7 +21,7 @@ public sealed class ModelOptions
 
     public Option<string> Device { get; } = new("--device")
     {
-        Description = "where the model runs: cpu or cuda",
+        Description = "where the model runs: cpu, cuda or cuda:N",
         DefaultValueFactory = _ => "cpu",
     };
 
@@ -50,8 +50,24 @@ public sealed class ModelOptions
         command.Add(Weights);
         if (withRuntime)
         {
-            Device.AcceptOnlyFromAmong("cpu", "cuda");
+            Device.Validators.Add(result =>
+            {
+                // cpu, cuda or cuda:N (PyTorch's device strings), checked where the command line is parsed so a typo is a usage error.
+                try
+                {
+                    _ = Bench.BenchDevice.Parse(result.GetValueOrDefault<string>());
+                }
+                catch (CliException e)
+                {
+                    result.AddError(e.Message);
+                }
+            });
             Precision.AcceptOnlyFromAmong("fp32", "fp16");
+            command.Validators.Add(result =>
+            {
+                if (result.GetValue(Precision) == "fp16" && (result.GetValue(Device) ?? "cpu") == "cpu")
+                    result.AddError("--precision fp16 needs --device cuda (the CPU engine computes in fp32)");
+            });
             command.Add(Device);
             command.Add(Precision);
             command.Add(Threads);
