@@ -23,6 +23,7 @@ public sealed class Predictor : IDisposable
     private readonly CpuContext? _ctx;
     private readonly IDetector? _detector;
     private readonly CudaDetector? _gpu;
+    private readonly CudaRetinaNetDetector? _retina;
     private readonly Lock _runLock = new();
     private bool _disposed;
 
@@ -39,6 +40,12 @@ public sealed class Predictor : IDisposable
         _gpu = gpu;
     }
 
+    private Predictor(ModelGraph model, CudaRetinaNetDetector retina)
+    {
+        Model = model;
+        _retina = retina;
+    }
+
     /// <summary>The model graph (before compilation) the predictor runs.</summary>
     public ModelGraph Model { get; }
 
@@ -46,10 +53,13 @@ public sealed class Predictor : IDisposable
     public IReadOnlyList<string> Warnings { get; private init; } = [];
 
     /// <summary>The CPU threads in use and the GEMM backend, for the CLI to print.</summary>
-    public string BackendDescription => _gpu is not null ? _gpu.Description : $"cpu, {_ctx!.Threads} threads, {_ctx.GemmDescription}";
+    public string BackendDescription => _gpu is not null ? _gpu.Description : _retina is not null ? _retina.Description : $"cpu, {_ctx!.Threads} threads, {_ctx.GemmDescription}";
 
     /// <summary>The GPU detector when the predictor runs on CUDA (benchmarks and tests reach the device through it).</summary>
     internal CudaDetector? Gpu => _gpu;
+
+    /// <summary>The GPU RetinaNet when the predictor runs one on CUDA (tests reach the device through it).</summary>
+    internal CudaRetinaNetDetector? GpuRetinaNet => _retina;
 
     /// <summary>Builds the graph from a loaded model, compiles it (FrozenBN folding, conv fusion) and packs weights for the backend.</summary>
     public static Predictor Create(ModelSpec spec, PredictorOptions options)
@@ -88,19 +98,21 @@ public sealed class Predictor : IDisposable
     private static Predictor CreateCuda(ArchitectureSpec architecture, IReadOnlyDictionary<string, HostTensor> weights, PredictorOptions options, int ordinal)
     {
         GpuPrecision precision = GpuPrecisionName.Parse(options.Precision);
-        CudaDetector.CheckSupported(architecture);
+        bool retina = architecture.MetaArchitecture == MetaArchitecture.RetinaNet;
+        if (retina) CudaRetinaNetDetector.CheckSupported(architecture);
+        else CudaDetector.CheckSupported(architecture);
         ModelGraph model = ModelGraphBuilder.Build(architecture, weights, out IReadOnlyList<string> unused);
-        CudaDetector gpu;
+        string[] warnings = unused.Select(u => $"weight '{u}' is not used by the model").ToArray();
         try
         {
-            gpu = CudaDetector.Create(model, ordinal, precision);
+            if (retina) return new Predictor(model, CudaRetinaNetDetector.Create(model, ordinal, precision)) { Warnings = warnings };
+            return new Predictor(model, CudaDetector.Create(model, ordinal, precision)) { Warnings = warnings };
         }
         catch (CudaException e) when (e.InnerException is DllNotFoundException)
         {
             // No driver on this machine: the device was asked for by name, so say which and why (the message lists the paths tried).
             throw new NotSupportedException($"device '{options.Device}': {e.Message}", e);
         }
-        return new Predictor(model, gpu) { Warnings = unused.Select(u => $"weight '{u}' is not used by the model").ToArray() };
     }
 
     /// <summary>Runs the model on <paramref name="images"/> (RGB; sizes may differ) and returns one <see cref="Instances"/> per image.</summary>
@@ -137,6 +149,12 @@ public sealed class Predictor : IDisposable
             perImage = _gpu.Run(resized, cancellationToken);
             maskResolution = _gpu.MaskResolution;
         }
+        else if (_retina is not null)
+        {
+            if (observer is not null) throw new NotSupportedException("stage observers need the CPU path (intermediate tensors stay on the GPU)");
+            perImage = _retina.Run(resized, cancellationToken);
+            maskResolution = 0;
+        }
         else
         {
             FeatureMap batch = ImagePreprocessor.Batch(resized, input, Model.Architecture.SizeDivisibility);
@@ -160,6 +178,7 @@ public sealed class Predictor : IDisposable
             _disposed = true;
             _ctx?.Dispose();
             _gpu?.Dispose();
+            _retina?.Dispose();
         }
     }
 }

@@ -108,6 +108,11 @@ internal sealed class GpuNetworkRunner : IDisposable
                         _shapes[node.Id] = (x.C, h, w);
                         break;
                     }
+                    case NoAttributes when node.Op == OpKind.Relu:
+                        // A ReLU the compiler could not fuse (RetinaNet's LastLevelP6P7 relu(p6): p6 also feeds the head).
+                        _ops[node.Id] = new Backends.Cuda.Ops.RetinaNetReluOp(gpu.Kernels);
+                        _shapes[node.Id] = In(0);
+                        break;
                     case NoAttributes when node.Op == OpKind.UpsampleNearest2xAdd:
                     {
                         var top = In(0);
@@ -212,6 +217,12 @@ internal sealed class GpuNetworkRunner : IDisposable
                 case CublasLtLinear linear:
                     linear.Enqueue(X(0), _weights.Weight(node), _weights.Bias(node), y, workspace, stream);
                     break;
+                case Backends.Cuda.Ops.RetinaNetReluOp relu:
+                {
+                    var s = _shapes[node.Id];
+                    relu.Enqueue(X(0), (long)Batch * s.C * s.H * s.W, Half, y, stream);
+                    break;
+                }
                 case DeconvAsGemm d:
                 {
                     DeviceBuffer temp = Value(_temp[node.Id]);

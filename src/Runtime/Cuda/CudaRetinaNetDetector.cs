@@ -1,0 +1,153 @@
+using Detserve.Backends.Cuda;
+using Detserve.Backends.Cuda.Dnn;
+using Detserve.Backends.Cuda.Native;
+using Detserve.Backends.Cuda.Nvrtc;
+using Detserve.Backends.Cuda.Ops;
+using Detserve.Graph;
+using Detserve.Graph.Compile;
+using Detserve.Graph.Spec;
+using Detserve.Vision;
+
+namespace Detserve.Runtime.Cuda;
+
+/// <summary>
+/// RetinaNet on one GPU: the device context, the dense graph's weights uploaded once (FP16 NHWC or FP32 NCHW, as the R-CNN path),
+/// and one <see cref="GpuRetinaNetPlan"/> per (batch, padded size) in a bounded cache. <see cref="Run"/> uploads the resized uint8
+/// images, replays (or enqueues) the plan and downloads boxes, scores and classes per image in resized-image pixels, as the CPU
+/// RetinaNetDetector returns them. Owns everything it made; not thread-safe (the Predictor serializes runs).
+/// </summary>
+internal sealed class CudaRetinaNetDetector : IDisposable
+{
+    private const int PlanCacheCapacity = 4;
+
+    private readonly GpuContext _gpu;
+    private readonly ModelGraph _model;
+    private readonly NetworkGraph _dense;
+    private readonly GpuNetworkWeights _weights;
+    private readonly TensorLayout _layout;
+    private readonly BoundedCache<PlanKey, GpuRetinaNetPlan> _plans = new(PlanCacheCapacity);
+
+    private CudaRetinaNetDetector(GpuContext gpu, ModelGraph model, NetworkGraph dense, GpuNetworkWeights weights, TensorLayout layout, GpuPrecision precision)
+    {
+        _gpu = gpu;
+        _model = model;
+        _dense = dense;
+        _weights = weights;
+        _layout = layout;
+        Precision = precision;
+    }
+
+    public GpuPrecision Precision { get; }
+
+    /// <summary>Replay captured CUDA graphs (true, default) or enqueue every kernel each run.</summary>
+    public bool UseGraphs { get; set; } = true;
+
+    /// <summary>Plans made from now on time cuDNN's candidate algorithms per layer (as <see cref="CudaDetector.MeasureConvAlgorithms"/>).</summary>
+    public bool MeasureConvAlgorithms { get; set; }
+
+    public GpuContext Gpu => _gpu;
+
+    /// <summary>Weights' device bytes.</summary>
+    public long WeightBytes => _weights.SizeBytes;
+
+    /// <summary>"cuda:0 NVIDIA H100 ... , fp16" for the CLI.</summary>
+    public string Description => $"cuda:{_gpu.Device.Ordinal} {_gpu.Device.Describe()}, {GpuPrecisionName.Name(Precision)}";
+
+    /// <summary>Checks that the model is a RetinaNet the CUDA path runs, opens the device, compiles the dense graph and uploads its weights.</summary>
+    /// <exception cref="NotSupportedException">a setting the GPU path does not implement, named by its config key.</exception>
+    /// <exception cref="CudaException">no CUDA driver, no such device, or a CUDA error.</exception>
+    public static CudaRetinaNetDetector Create(ModelGraph model, int ordinal, GpuPrecision precision, CudaLibraryOptions? libraries = null, NvrtcCacheOptions? cache = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        CheckSupported(model.Architecture);
+        GpuContext gpu = GpuContext.Open(ordinal, libraries ?? CudaLibraryOptions.Default, cache ?? NvrtcCacheOptions.Default);
+        try
+        {
+            bool half = precision == GpuPrecision.Fp16;
+            TensorLayout layout = half ? TensorLayout.Nhwc : TensorLayout.Nchw;
+            NetworkGraph dense = GraphCompiler.Compile(model.Dense);
+            return new CudaRetinaNetDetector(gpu, model, dense, new GpuNetworkWeights(gpu, dense, half, layout), layout, precision);
+        }
+        catch
+        {
+            gpu.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Throws <see cref="NotSupportedException"/> naming the config key when the GPU RetinaNet cannot run <paramref name="arch"/>.</summary>
+    public static void CheckSupported(ArchitectureSpec arch)
+    {
+        ArgumentNullException.ThrowIfNull(arch);
+        if (arch.MetaArchitecture != MetaArchitecture.RetinaNet)
+            throw new NotSupportedException($"MODEL.META_ARCHITECTURE {arch.MetaArchitecture} is not a RetinaNet");
+        RetinaNetSpec spec = arch.RetinaNet!;
+        if (spec.TopkCandidatesTest is < 1 or > TopKOp.MaxK)
+            throw new NotSupportedException($"MODEL.RETINANET.TOPK_CANDIDATES_TEST {spec.TopkCandidatesTest} is outside 1..{TopKOp.MaxK} on CUDA");
+        if (spec.DetectionsPerImage is < 1 or > TopKOp.MaxK)
+            throw new NotSupportedException($"TEST.DETECTIONS_PER_IMAGE {spec.DetectionsPerImage} is outside 1..{TopKOp.MaxK} on CUDA: fixed capacities need a bound");
+        if (spec.Norm.Length > 0)
+            throw new NotSupportedException($"MODEL.RETINANET.NORM {spec.Norm} is not supported on CUDA (only no norm)");
+    }
+
+    /// <summary>The plan for <paramref name="key"/>, built on first use (evicting the least recently used beyond the cache's capacity).</summary>
+    public GpuRetinaNetPlan Plan(PlanKey key) =>
+        _plans.GetOrAdd(key, k => new GpuRetinaNetPlan(_gpu, _model, _dense, _weights, Precision, _layout, k.Batch, k.PaddedHeight, k.PaddedWidth,
+            MeasureConvAlgorithms));
+
+    /// <summary>The plan key of resized images of these sizes.</summary>
+    public PlanKey KeyFor(IReadOnlyList<(int Height, int Width)> sizes) => PlanKey.For(sizes, _model.Architecture.SizeDivisibility);
+
+    /// <summary>Plans held now (for tests).</summary>
+    public int CachedPlans => _plans.Count;
+
+    /// <summary>Waits for the run and reads each image's detections (resized-image pixels).</summary>
+    public IReadOnlyList<(Detections Detections, float[]? Masks)> Download(GpuRetinaNetPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        int batch = plan.Batch, d = plan.DetectionsPerImage;
+        var counts = new int[batch];
+        var boxes = new float[batch * d * 4];
+        var scores = new float[batch * d];
+        var classes = new int[batch * d];
+        plan.DetectionBoxes.Download<float>(boxes, _gpu.Stream);
+        plan.DetectionScores.Download<float>(scores, _gpu.Stream);
+        plan.DetectionClasses.Download<int>(classes, _gpu.Stream);
+        plan.DetectionCounts.Download<int>(counts, _gpu.Stream);
+        var results = new (Detections, float[]?)[batch];
+        for (int n = 0; n < batch; n++)
+        {
+            int c = counts[n];
+            if (c < 0 || c > d) throw new CudaException($"image {n}: the device reports {c} RetinaNet detections for a capacity of {d}");
+            results[n] = (new Detections(boxes.AsSpan(n * d * 4, c * 4).ToArray(), scores.AsSpan(n * d, c).ToArray(), classes.AsSpan(n * d, c).ToArray()), null);
+        }
+        return results;
+    }
+
+    /// <summary>
+    /// The detector's forward for resized images (sizes may differ; padded to the batch max as ImageList does): per image the
+    /// detections in resized-image pixels (no masks).
+    /// </summary>
+    public IReadOnlyList<(Detections Detections, float[]? Masks)> Run(IReadOnlyList<RgbImage> resized, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(resized);
+        // The caller's thread may be new (server workers): the context must be current before plans, uploads and launches.
+        _gpu.Device.MakeCurrent();
+        var sizes = resized.Select(r => (r.Height, r.Width)).ToArray();
+        GpuRetinaNetPlan plan = Plan(KeyFor(sizes));
+        cancellationToken.ThrowIfCancellationRequested();
+        for (int n = 0; n < resized.Count; n++) plan.ImageSlot(n).Upload<byte>(resized[n].Pixels, _gpu.Stream);
+        if (UseGraphs) plan.Launch(sizes, _gpu.Stream);
+        else plan.Enqueue(sizes, _gpu.Stream, null);
+        return Download(plan);
+    }
+
+    /// <summary>Frees plans, weights and the context, in reverse order of creation.</summary>
+    public void Dispose()
+    {
+        _gpu.Device.MakeCurrent();
+        _plans.Dispose();
+        _weights.Dispose();
+        _gpu.Dispose();
+    }
+}
