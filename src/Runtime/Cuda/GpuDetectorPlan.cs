@@ -29,6 +29,11 @@ internal sealed class GpuDetectorPlan : IDisposable
     private readonly RpnSpec _rpnSpec;
     private readonly GpuNetworkRunner _dense, _box;
     private readonly GpuNetworkRunner? _mask;
+    private readonly GpuNetworkWeights? _boxWeights32, _maskWeights32;
+    private readonly bool _boxHalf, _maskHalf, _rpnFloat;
+    private readonly RpnHeadOutputsOp? _rpnHead;
+    private readonly DeviceBuffer? _rpnHeadWeights;
+    private readonly long[] _rpnHeadWeightOffsets = [], _rpnHeadBiasOffsets = [];
     private readonly RpnProposalsOp[] _rpn;
     private readonly FastRcnnInferenceOp[] _boxInference;
     private readonly CudaStream[] _sideStreams;
@@ -59,6 +64,17 @@ internal sealed class GpuDetectorPlan : IDisposable
         PaddedWidth = paddedWidth;
         Precision = precision;
         bool half = precision == GpuPrecision.Fp16;
+        // FP16 plans may keep the heads in float32 (GpuPrecisionStages; own float32 NCHW weights, ROIAlign writes float32 NCHW).
+        Stages = half ? GpuPrecisionStagesName.FromEnvironment() : GpuPrecisionStages.None;
+        _boxHalf = half && !Stages.HasFlag(GpuPrecisionStages.BoxHead);
+        _maskHalf = half && !Stages.HasFlag(GpuPrecisionStages.MaskHead);
+        bool tf32 = Stages.HasFlag(GpuPrecisionStages.Tf32Gemm);
+        // Float32 RPN outputs: the dense runner leaves the two 1x1 convs per level to RpnHeadOutputsOp (see rpn_head_outputs.cu).
+        _rpnFloat = Stages.HasFlag(GpuPrecisionStages.RpnOutputs);
+        HashSet<string>? rpnFloat = _rpnFloat
+            ? model.Architecture.Rpn!.InFeatures.SelectMany(f => new[] { "rpn_objectness_" + f, "rpn_deltas_" + f }).ToHashSet()
+            : null;
+        bool predFloat = Stages.HasFlag(GpuPrecisionStages.PredictorOutputs);
         InputSpec input = model.Architecture.Input;
         _normalize = new NormalizeParams(input.Format == "BGR" ? [2, 1, 0] : [0, 1, 2],
             input.PixelMean.Select(v => (float)v).ToArray(), input.PixelStd.Select(v => (float)v).ToArray());
@@ -67,10 +83,30 @@ internal sealed class GpuDetectorPlan : IDisposable
         var owned = new Stack<IDisposable>();
         try
         {
-            _dense = Own(owned, new GpuNetworkRunner(gpu, graphs.Dense, graphs.DenseWeights, batch, paddedHeight, paddedWidth, precision, graphs.Layout, measureAlgorithms));
-            _box = Own(owned, new GpuNetworkRunner(gpu, graphs.BoxHead, graphs.BoxWeights, batch * PostNmsTopK, 0, 0, precision, graphs.Layout, measureAlgorithms));
-            if (graphs.MaskHead is not null)
-                _mask = Own(owned, new GpuNetworkRunner(gpu, graphs.MaskHead, graphs.MaskWeights!, batch * DetectionsPerImage, 0, 0, precision, graphs.Layout, measureAlgorithms));
+            _dense = Own(owned, new GpuNetworkRunner(gpu, graphs.Dense, graphs.DenseWeights, batch, paddedHeight, paddedWidth, precision, graphs.Layout, measureAlgorithms,
+                callerOutputs: rpnFloat));
+            if (half && !_boxHalf)
+            {
+                _boxWeights32 = Own(owned, new GpuNetworkWeights(gpu, graphs.BoxHead, false, TensorLayout.Nchw));
+                _box = Own(owned, new GpuNetworkRunner(gpu, graphs.BoxHead, _boxWeights32, batch * PostNmsTopK, 0, 0, GpuPrecision.Fp32, TensorLayout.Nchw,
+                    measureAlgorithms, tf32));
+            }
+            else
+            {
+                _box = Own(owned, new GpuNetworkRunner(gpu, graphs.BoxHead, graphs.BoxWeights, batch * PostNmsTopK, 0, 0, precision, graphs.Layout, measureAlgorithms,
+                    floatOutputs: _boxHalf && predFloat ? new HashSet<string> { "cls_logits", "box_deltas" } : null));
+            }
+            if (graphs.MaskHead is not null && half && !_maskHalf)
+            {
+                _maskWeights32 = Own(owned, new GpuNetworkWeights(gpu, graphs.MaskHead, false, TensorLayout.Nchw));
+                _mask = Own(owned, new GpuNetworkRunner(gpu, graphs.MaskHead, _maskWeights32, batch * DetectionsPerImage, 0, 0, GpuPrecision.Fp32, TensorLayout.Nchw,
+                    measureAlgorithms, tf32));
+            }
+            else if (graphs.MaskHead is not null)
+            {
+                _mask = Own(owned, new GpuNetworkRunner(gpu, graphs.MaskHead, graphs.MaskWeights!, batch * DetectionsPerImage, 0, 0, precision, graphs.Layout, measureAlgorithms,
+                    floatOutputs: _maskHalf && predFloat ? new HashSet<string> { "mask_logits" } : null));
+            }
 
             // RPN levels as the dense graph produces them, and the anchors of each (DefaultAnchorGenerator, once per shape).
             AnchorSpec anchorSpec = model.Architecture.Anchors;
@@ -93,6 +129,12 @@ internal sealed class GpuDetectorPlan : IDisposable
                     _rpnSpec.PreNmsTopKTest, PostNmsTopK, _rpnSpec.NmsThresh, (float)_rpnSpec.MinSize));
                 _boxInference[n] = Own(owned, new FastRcnnInferenceOp(gpu.Kernels, PostNmsTopK, _roi.NumClasses,
                     _roi.BoxHead.BboxRegWeights.Select(w => (float)w).ToArray(), (float)_roi.ScoreThreshTest, _roi.NmsThreshTest, DetectionsPerImage));
+            }
+            if (_rpnFloat)
+            {
+                _rpnHead = new RpnHeadOutputsOp(gpu.Kernels);
+                (_rpnHeadWeights, _rpnHeadWeightOffsets, _rpnHeadBiasOffsets) = UploadRpnHeadWeights(gpu, graphs.Dense, _rpnSpec.InFeatures);
+                owned.Push(_rpnHeadWeights);
             }
             _fork = Own(owned, gpu.Device.CreateEvent(timing: false));
             _sideStreams = new CudaStream[batch - 1];
@@ -122,8 +164,9 @@ internal sealed class GpuDetectorPlan : IDisposable
             _proposalLogits = _arena.Declare(boxRows * 4);
             _proposalCounts = _arena.Declare(batch * 4L);
             _boxRois = _arena.Declare(boxRows * 20);
-            _clsFloat = _arena.Declare(half ? boxRows * (classes + 1) * 4 : 0);
-            _delFloat = _arena.Declare(half ? boxRows * _box.Shape("box_deltas").C * 4 : 0);
+            bool convertBoxOutputs = _boxHalf && !_box.IsFloatOutput("cls_logits");
+            _clsFloat = _arena.Declare(convertBoxOutputs ? boxRows * (classes + 1) * 4 : 0);
+            _delFloat = _arena.Declare(convertBoxOutputs ? boxRows * _box.Shape("box_deltas").C * 4 : 0);
             _detBoxes = _arena.Declare(detRows * 16);
             _detScores = _arena.Declare(detRows * 4);
             _detClasses = _arena.Declare(detRows * 4);
@@ -178,6 +221,9 @@ internal sealed class GpuDetectorPlan : IDisposable
     public int PaddedWidth { get; }
 
     public GpuPrecision Precision { get; }
+
+    /// <summary>The stage groups this FP16 plan runs in float32 (<see cref="GpuPrecisionStages.None"/> for FP32 plans).</summary>
+    public GpuPrecisionStages Stages { get; }
 
     public int PostNmsTopK { get; }
 
@@ -238,8 +284,16 @@ internal sealed class GpuDetectorPlan : IDisposable
         {
             (int a, int h, int w) = _rpnLevels[l];
             string f = _rpnSpec.InFeatures[l];
-            GatherLevel(_dense.Output("rpn_objectness_" + f), a, h * w, _arena[_rpnObj], TotalAnchors, _levelAnchorOffsets[l], stream);
-            GatherLevel(_dense.Output("rpn_deltas_" + f), 4 * a, h * w, _arena[_rpnDel], 4 * TotalAnchors, 4 * _levelAnchorOffsets[l], stream);
+            if (_rpnFloat)
+            {
+                (DeviceBuffer feature, (int C, int H, int W) fs) = _dense.InputOf("rpn_objectness_" + f);
+                _rpnHead!.Enqueue(feature, Batch, (long)h * w, fs.C, _rpnHeadWeights!.Slice(_rpnHeadWeightOffsets[l], 5L * a * fs.C * 4),
+                    _rpnHeadWeights.Slice(_rpnHeadBiasOffsets[l], 5L * a * 4), a, _arena[_rpnObj], TotalAnchors, _levelAnchorOffsets[l],
+                    _arena[_rpnDel], 4 * TotalAnchors, 4 * _levelAnchorOffsets[l], stream);
+                continue;
+            }
+            GatherLevel("rpn_objectness_" + f, a, h * w, _arena[_rpnObj], TotalAnchors, _levelAnchorOffsets[l], stream);
+            GatherLevel("rpn_deltas_" + f, 4 * a, h * w, _arena[_rpnDel], 4 * TotalAnchors, 4 * _levelAnchorOffsets[l], stream);
         }
         long k = PostNmsTopK;
         ForEachImage(stream, (n, s) =>
@@ -262,12 +316,12 @@ internal sealed class GpuDetectorPlan : IDisposable
         _gpu.RoiBatch.MakeRois(_arena[_proposals], PostNmsTopK, boxRows, _arena[_boxRois], stream);
         var boxShape = _box.Shape("box_features");
         RoiAlign(levels, boxShape.C, minLevel, _arena[_boxRois], boxRows, b.PoolerResolution, b.PoolerSamplingRatio, b.PoolerType,
-            _box.Input("box_features"), stream);
+            _box.Input("box_features"), _box.Half, stream);
         mark?.Invoke("box/roi_align");
         _box.Enqueue(workspace, stream, mark is null ? null : n => mark("box/" + n));
         DeviceBuffer cls = _box.Output("cls_logits"), del = _box.Output("box_deltas");
         int clsCols = _box.Shape("cls_logits").C, delCols = _box.Shape("box_deltas").C;
-        if (half)
+        if (_boxHalf && !_box.IsFloatOutput("cls_logits"))
         {
             _gpu.Convert.HalfToFloat(cls, (long)boxRows * clsCols, _arena[_clsFloat], stream);
             _gpu.Convert.HalfToFloat(del, (long)boxRows * delCols, _arena[_delFloat], stream);
@@ -291,11 +345,11 @@ internal sealed class GpuDetectorPlan : IDisposable
             int detRows = Batch * DetectionsPerImage;
             _gpu.RoiBatch.MakeRois(_arena[_detBoxes], DetectionsPerImage, detRows, _arena[_maskRois], stream);
             RoiAlign(levels, _mask.Shape("mask_features").C, minLevel, _arena[_maskRois], detRows, m.PoolerResolution, m.PoolerSamplingRatio,
-                m.PoolerType, _mask.Input("mask_features"), stream);
+                m.PoolerType, _mask.Input("mask_features"), _mask.Half, stream);
             mark?.Invoke("mask/roi_align");
             _mask.Enqueue(workspace, stream, mark is null ? null : n => mark("mask/" + n));
             DeviceBuffer logits = _mask.Output("mask_logits");
-            if (half) _gpu.MaskSelect.EnqueueNhwcHalf(logits, _arena[_detClasses], detRows, MaskChannels, MaskResolution, _arena[_maskProbs], stream);
+            if (_maskHalf && !_mask.IsFloatOutput("mask_logits")) _gpu.MaskSelect.EnqueueNhwcHalf(logits, _arena[_detClasses], detRows, MaskChannels, MaskResolution, _arena[_maskProbs], stream);
             else _gpu.MaskSelect.Enqueue(logits, _arena[_detClasses], detRows, MaskChannels, MaskResolution, _arena[_maskProbs], stream);
             mark?.Invoke("mask_head");
         }
@@ -336,12 +390,17 @@ internal sealed class GpuDetectorPlan : IDisposable
     /// <summary>Graphs held now (for tests).</summary>
     public int CachedGraphs => _graphs.Count;
 
-    /// <summary>ROIAlign into a head's input: float32 NCHW, or for FP16 NHWC half levels into the NHWC half input.</summary>
+    /// <summary>
+    /// ROIAlign into a head's input: float32 NCHW, or for FP16 NHWC half levels into the NHWC half input (<paramref name="halfHead"/>)
+    /// or the float32 NCHW input of a head kept in float32.
+    /// </summary>
     private void RoiAlign(DeviceFeatureLevel[] levels, int channels, int minLevel, DeviceBuffer rois, int count, int pooled, int samplingRatio,
-        string poolerType, DeviceBuffer output, CudaStream stream)
+        string poolerType, DeviceBuffer output, bool halfHead, CudaStream stream)
     {
         bool aligned = poolerType == "ROIAlignV2";
-        if (Precision == GpuPrecision.Fp16)
+        if (Precision == GpuPrecision.Fp16 && !halfHead)
+            _gpu.RoiAlign.EnqueueNhwcHalfToNchwFloat(levels, Batch, channels, minLevel, rois, count, pooled, samplingRatio, aligned, output, stream);
+        else if (Precision == GpuPrecision.Fp16)
             _gpu.RoiAlign.EnqueueNhwcHalf(levels, Batch, channels, minLevel, rois, count, pooled, samplingRatio, aligned, output, stream);
         else
             _gpu.RoiAlign.Enqueue(levels, Batch, channels, minLevel, rois, count, pooled, samplingRatio, aligned, output, stream);
@@ -368,14 +427,60 @@ internal sealed class GpuDetectorPlan : IDisposable
         }
     }
 
-    private void GatherLevel(DeviceBuffer levelOutput, int channels, long plane, DeviceBuffer perImage, long perImageElements, long levelOffsetElements, CudaStream stream)
+    /// <summary>
+    /// Per level, the objectness conv's weight rows then the delta conv's ([5A, C] float32, PyTorch's [out, in] order) and the two
+    /// biases ([5A]), packed level after level, each part 16-byte aligned; the byte offsets of each level's weight and bias.
+    /// </summary>
+    private static (DeviceBuffer Buffer, long[] WeightOffsets, long[] BiasOffsets) UploadRpnHeadWeights(GpuContext gpu, NetworkGraph dense, IReadOnlyList<string> features)
+    {
+        var host = new List<float>();
+        var weightOffsets = new long[features.Count];
+        var offsets = new long[features.Count];
+        for (int l = 0; l < features.Count; l++)
+        {
+            Node objNode = dense.Output("rpn_objectness_" + features[l]), delNode = dense.Output("rpn_deltas_" + features[l]);
+            if (objNode.Attributes is not Conv2dAttributes obj || delNode.Attributes is not Conv2dAttributes del)
+                throw new NotSupportedException($"RPN level {features[l]}: the objectness / delta outputs are not convs");
+            if (obj.KernelH != 1 || obj.KernelW != 1 || del.KernelH != 1 || del.KernelW != 1 || obj.StrideH != 1 || obj.StrideW != 1
+                || del.StrideH != 1 || del.StrideW != 1 || obj.Groups != 1 || del.Groups != 1 || obj.Relu || del.Relu
+                || del.OutChannels != 4 * obj.OutChannels || obj.InChannels != del.InChannels || objNode.Inputs[0] != delNode.Inputs[0])
+                throw new NotSupportedException($"RPN level {features[l]}: float32 RPN outputs need StandardRPNHead's two 1x1 convs on one input");
+            if (obj.OutChannels > RpnHeadOutputsOp.MaxAnchors)
+                throw new NotSupportedException($"RPN level {features[l]}: {obj.OutChannels} anchors per cell (float32 RPN outputs take at most {RpnHeadOutputsOp.MaxAnchors})");
+            weightOffsets[l] = host.Count * 4L;
+            host.AddRange(obj.Weight);
+            host.AddRange(del.Weight);
+            // Keep each bias 16-byte aligned.
+            while (host.Count % 4 != 0) host.Add(0f);
+            offsets[l] = host.Count * 4L;
+            host.AddRange(obj.Bias ?? new float[obj.OutChannels]);
+            host.AddRange(del.Bias ?? new float[del.OutChannels]);
+            while (host.Count % 4 != 0) host.Add(0f);
+        }
+        DeviceBuffer buffer = gpu.Device.Allocate(host.Count * 4L);
+        try
+        {
+            buffer.Upload<float>(host.ToArray(), gpu.Stream);
+            gpu.Stream.Synchronize();
+        }
+        catch
+        {
+            buffer.Dispose();
+            throw;
+        }
+        return (buffer, weightOffsets, offsets);
+    }
+
+    private void GatherLevel(string output, int channels, long plane, DeviceBuffer perImage, long perImageElements, long levelOffsetElements, CudaStream stream)
     {
         // Level output [batch, channels, plane] float32 (or [batch, plane, channels] float16) -> image n's row at the level's offset.
+        DeviceBuffer levelOutput = _dense.Output(output);
+        bool halfOutput = Precision == GpuPrecision.Fp16 && !_dense.IsFloatOutput(output);
         long count = channels * plane;
         for (int n = 0; n < Batch; n++)
         {
             DeviceBuffer dst = perImage.Slice((n * perImageElements + levelOffsetElements) * 4, count * 4);
-            if (Precision == GpuPrecision.Fp16)
+            if (halfOutput)
                 _gpu.Convert.NhwcHalfToNchwFloat(levelOutput.Slice(n * count * 2, count * 2), 1, channels, plane, dst, stream);
             else
                 dst.CopyFrom(levelOutput.Slice(n * count * 4, count * 4), count * 4, stream);
@@ -419,13 +524,16 @@ internal sealed class GpuDetectorPlan : IDisposable
             _sideStreams[n].Dispose();
         }
         _fork.Dispose();
+        _rpnHeadWeights?.Dispose();
         for (int n = Batch - 1; n >= 0; n--)
         {
             _boxInference[n].Dispose();
             _rpn[n].Dispose();
         }
         _mask?.Dispose();
+        _maskWeights32?.Dispose();
         _box.Dispose();
+        _boxWeights32?.Dispose();
         _dense.Dispose();
     }
 }

@@ -24,9 +24,11 @@ internal sealed class GpuNetworkRunner : IDisposable
     private readonly long[] _sizes;
     private readonly DeviceBuffer?[] _values;
     private readonly int[] _temp;
+    private readonly HashSet<int> _skipped = [];
 
     public GpuNetworkRunner(GpuContext gpu, NetworkGraph graph, GpuNetworkWeights weights, int batch, int height, int width,
-        GpuPrecision precision, TensorLayout layout, bool measureAlgorithms = false)
+        GpuPrecision precision, TensorLayout layout, bool measureAlgorithms = false, bool tf32Gemm = false, IReadOnlySet<string>? floatOutputs = null,
+        IReadOnlySet<string>? callerOutputs = null)
     {
         _gpu = gpu ?? throw new ArgumentNullException(nameof(gpu));
         _graph = graph ?? throw new ArgumentNullException(nameof(graph));
@@ -36,7 +38,8 @@ internal sealed class GpuNetworkRunner : IDisposable
         Layout = layout;
         ElementBytes = Half ? 2 : 4;
         ConvPrecision conv = precision switch { GpuPrecision.Fp16 => ConvPrecision.Fp16, GpuPrecision.Fp32 => ConvPrecision.Tf32, _ => ConvPrecision.Fp32 };
-        GemmPrecision gemm = Half ? GemmPrecision.Fp16 : GemmPrecision.Fp32;
+        // tf32Gemm: a float32 head behind the FP16 network may take its GEMMs on TF32 tensor cores (GpuPrecisionStages.Tf32Gemm).
+        GemmPrecision gemm = Half ? GemmPrecision.Fp16 : tf32Gemm ? GemmPrecision.Tf32 : GemmPrecision.Fp32;
         int n = graph.Nodes.Count;
         _shapes = new (int, int, int)[n];
         _ops = new object?[n];
@@ -44,11 +47,50 @@ internal sealed class GpuNetworkRunner : IDisposable
         foreach (Node node in graph.Nodes)
             foreach (int input in node.Inputs) lastUse[input] = Math.Max(lastUse[input], node.Id);
         foreach (int id in graph.Outputs.Values) lastUse[id] = n;
+        // Graph outputs computed in float32 behind an FP16 NHWC network (GpuPrecisionFloatOutput): only layers nothing else reads.
+        var floatIds = new HashSet<int>();
+        foreach (string name in floatOutputs ?? new HashSet<string>())
+        {
+            if (!Half || layout != TensorLayout.Nhwc)
+                throw new NotSupportedException($"{name}: float32 outputs are only made behind an FP16 NHWC network");
+            int id = graph.Output(name).Id;
+            if (graph.Nodes.Any(node => node.Inputs.Contains(id)))
+                throw new NotSupportedException($"{name}: node {id} is read by other nodes, so it cannot be computed in float32 alone");
+            floatIds.Add(id);
+        }
+        // Graph outputs the caller computes itself from the node's input (the FP16 plan's float32 RPN outputs, RpnHeadOutputsOp):
+        // the node is not run, and its input stays alive to the end of the run.
+        var callerIds = new HashSet<int>();
+        foreach (string name in callerOutputs ?? new HashSet<string>())
+        {
+            Node node = graph.Output(name);
+            if (node.Attributes is not Conv2dAttributes || node.Inputs.Count != 1 || graph.Nodes.Any(other => other.Inputs.Contains(node.Id)))
+                throw new NotSupportedException($"{name}: only a single-input conv that no node reads can be left to the caller");
+            callerIds.Add(node.Id);
+            lastUse[node.Inputs[0]] = n;
+        }
         try
         {
             foreach (Node node in graph.Nodes)
             {
                 (int C, int H, int W) In(int k) => _shapes[node.Inputs[k]];
+                if (callerIds.Contains(node.Id))
+                {
+                    var c = (Conv2dAttributes)node.Attributes;
+                    var x = In(0);
+                    (int h, int w) = c.OutputSize(x.H, x.W);
+                    _shapes[node.Id] = (c.OutChannels, h, w);
+                    _skipped.Add(node.Id);
+                    continue;
+                }
+                if (floatIds.Contains(node.Id))
+                {
+                    var op = new GpuPrecisionFloatOutput(gpu, node, batch, In(0));
+                    _ops[node.Id] = op;
+                    _shapes[node.Id] = op.Shape;
+                    WorkspaceBytes = Math.Max(WorkspaceBytes, op.WorkspaceBytes);
+                    continue;
+                }
                 switch (node.Attributes)
                 {
                     case InputAttributes:
@@ -138,16 +180,17 @@ internal sealed class GpuNetworkRunner : IDisposable
         foreach (Node node in graph.Nodes)
         {
             var s = _shapes[node.Id];
-            sizes.Add((long)batch * s.C * s.H * s.W * ElementBytes);
+            sizes.Add(_skipped.Contains(node.Id) ? 0 : (long)batch * s.C * s.H * s.W * (_ops[node.Id] is GpuPrecisionFloatOutput ? 4 : ElementBytes));
             requests.Add(new BufferRequest(sizes[^1], node.Op == OpKind.Input ? 0 : node.Id, lastUse[node.Id]));
         }
         _temp = new int[n];
         Array.Fill(_temp, -1);
         foreach (Node node in graph.Nodes)
         {
-            if (_ops[node.Id] is not DeconvAsGemm d) continue;
+            long temp = _ops[node.Id] switch { DeconvAsGemm d => d.TempBytes(ElementBytes), GpuPrecisionFloatOutput f => f.TempBytes, _ => -1 };
+            if (temp < 0) continue;
             _temp[node.Id] = sizes.Count;
-            sizes.Add(d.TempBytes(ElementBytes));
+            sizes.Add(temp);
             requests.Add(new BufferRequest(sizes[^1], node.Id, node.Id));
         }
         _sizes = sizes.ToArray();
@@ -192,6 +235,16 @@ internal sealed class GpuNetworkRunner : IDisposable
     /// <summary>The device tensor of graph output <paramref name="name"/>.</summary>
     public DeviceBuffer Output(string name) => Value(_graph.Output(name).Id);
 
+    /// <summary>True when graph output <paramref name="name"/> is float32 NCHW (computed by a GpuPrecisionFloatOutput) in an FP16 runner.</summary>
+    public bool IsFloatOutput(string name) => _ops[_graph.Output(name).Id] is GpuPrecisionFloatOutput;
+
+    /// <summary>The device tensor that graph output <paramref name="name"/> (left to the caller) reads, and its shape per image.</summary>
+    public (DeviceBuffer Buffer, (int C, int H, int W) Shape) InputOf(string name)
+    {
+        Node node = _graph.Output(name);
+        return (Value(node.Inputs[0]), _shapes[node.Inputs[0]]);
+    }
+
     private int Id(string name) => _graph.Inputs.TryGetValue(name, out int id) ? id : _graph.Output(name).Id;
 
     private DeviceBuffer Value(int id) => _values[id] ?? throw new InvalidOperationException("the runner is not bound to an arena");
@@ -204,6 +257,7 @@ internal sealed class GpuNetworkRunner : IDisposable
     {
         foreach (Node node in _graph.Nodes)
         {
+            if (_skipped.Contains(node.Id)) continue;
             DeviceBuffer y = Value(node.Id);
             DeviceBuffer X(int k) => Value(node.Inputs[k]);
             switch (_ops[node.Id])
@@ -223,6 +277,9 @@ internal sealed class GpuNetworkRunner : IDisposable
                     relu.Enqueue(X(0), (long)Batch * s.C * s.H * s.W, Half, y, stream);
                     break;
                 }
+                case GpuPrecisionFloatOutput f:
+                    f.Enqueue(_gpu, X(0), Value(_temp[node.Id]), y, workspace, stream);
+                    break;
                 case DeconvAsGemm d:
                 {
                     DeviceBuffer temp = Value(_temp[node.Id]);

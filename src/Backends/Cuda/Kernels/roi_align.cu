@@ -5,7 +5,7 @@
 //         output [count, channels, pooled, pooled].
 // Mapping: one thread per output element; grid.x covers count * channels * pooled * pooled.
 // roi_align_multilevel_nhwc_half (the FP16 network's variant): features [batch, heights[l], widths[l], channels]
-//   float16 NHWC, output [count, pooled, pooled, channels] float16, one thread per output element with the channel
+//   float16 NHWC, output [count, pooled, pooled, channels] float16 (the _to_nchw_f32 entries: float32 NCHW, unrounded), one thread per output element with the channel
 //   fastest (coalesced loads); the same arithmetic in float32 on the half values, the average rounded to half once;
 //   roi_align_multilevel_nhwc_half8 (channels % 8 == 0) gives each thread 8 channels (16-byte loads), same result.
 // Semantics: level = clamp(floor(canonicalLevel + log2(sqrt(area) / canonicalSize + 1e-8)), minLevel, maxLevel)
@@ -190,14 +190,15 @@ __device__ __forceinline__ void bilinear_accumulate_nhwc_half(const unsigned sho
     for (int k = 0; k < V; k++) sum[k] += w1 * v1[k] + w2 * v2[k] + w3 * v3[k] + w4 * v4[k];
 }
 
-// One thread per V consecutive output channels of one (roi, ph, pw).
-template <int V>
+// One thread per V consecutive output channels of one (roi, ph, pw). FloatNchw: the average stored unrounded as float32 into
+// [count, channels, pooled, pooled] (heads kept in float32 behind the FP16 network; scattered stores, the loads stay coalesced).
+template <int V, bool FloatNchw>
 __device__ __forceinline__ void roi_align_nhwc_half(
     const unsigned short* feat0, const unsigned short* feat1, const unsigned short* feat2, const unsigned short* feat3, const unsigned short* feat4,
     int h0, int w0, int h1, int w1, int h2, int w2, int h3, int w3, int h4, int w4,
     float scale0, float scale1, float scale2, float scale3, float scale4,
     int numLevels, int minLevel, int canonicalSize, int canonicalLevel,
-    const float* rois, int count, int channels, int pooled, int samplingRatio, int aligned, unsigned short* output)
+    const float* rois, int count, int channels, int pooled, int samplingRatio, int aligned, void* output)
 {
     const long long idx = (long long)blockIdx.x * blockDim.x + threadIdx.x;
     const int groups = channels / V;
@@ -262,7 +263,16 @@ __device__ __forceinline__ void roi_align_nhwc_half(
     }
 #pragma unroll
     for (int k = 0; k < V; k++) sum[k] = sum[k] / countSamples;
-    store_half<V>(output + (((n * pooled + ph) * pooled + pw) * channels + c), sum);
+    if (FloatNchw)
+    {
+        float* out = static_cast<float*>(output);
+#pragma unroll
+        for (int k = 0; k < V; k++) out[((n * channels + c + k) * pooled + ph) * pooled + pw] = sum[k];
+    }
+    else
+    {
+        store_half<V>(static_cast<unsigned short*>(output) + (((n * pooled + ph) * pooled + pw) * channels + c), sum);
+    }
 }
 
 #define ROI_ALIGN_NHWC_HALF_PARAMS \
@@ -273,17 +283,36 @@ __device__ __forceinline__ void roi_align_nhwc_half(
     int numLevels, int minLevel, int canonicalSize, int canonicalLevel, \
     const float* __restrict__ rois, int count, int channels, int pooled, int samplingRatio, int aligned, \
     unsigned short* __restrict__ output
+#define ROI_ALIGN_NHWC_HALF_PARAMS_F32 \
+    const unsigned short* __restrict__ feat0, const unsigned short* __restrict__ feat1, const unsigned short* __restrict__ feat2, \
+    const unsigned short* __restrict__ feat3, const unsigned short* __restrict__ feat4, \
+    int h0, int w0, int h1, int w1, int h2, int w2, int h3, int w3, int h4, int w4, \
+    float scale0, float scale1, float scale2, float scale3, float scale4, \
+    int numLevels, int minLevel, int canonicalSize, int canonicalLevel, \
+    const float* __restrict__ rois, int count, int channels, int pooled, int samplingRatio, int aligned, \
+    float* __restrict__ output
 #define ROI_ALIGN_NHWC_HALF_ARGS feat0, feat1, feat2, feat3, feat4, h0, w0, h1, w1, h2, w2, h3, w3, h4, w4, \
     scale0, scale1, scale2, scale3, scale4, numLevels, minLevel, canonicalSize, canonicalLevel, rois, count, channels, pooled, \
     samplingRatio, aligned, output
 
 extern "C" __global__ void roi_align_multilevel_nhwc_half(ROI_ALIGN_NHWC_HALF_PARAMS)
 {
-    roi_align_nhwc_half<1>(ROI_ALIGN_NHWC_HALF_ARGS);
+    roi_align_nhwc_half<1, false>(ROI_ALIGN_NHWC_HALF_ARGS);
 }
 
 // channels % 8 == 0: eight channels per thread, 16-byte loads and stores.
 extern "C" __global__ void roi_align_multilevel_nhwc_half8(ROI_ALIGN_NHWC_HALF_PARAMS)
 {
-    roi_align_nhwc_half<8>(ROI_ALIGN_NHWC_HALF_ARGS);
+    roi_align_nhwc_half<8, false>(ROI_ALIGN_NHWC_HALF_ARGS);
+}
+
+// float16 NHWC levels -> float32 NCHW output [count, channels, pooled, pooled]: the input of a head kept in float32.
+extern "C" __global__ void roi_align_multilevel_nhwc_half_to_nchw_f32(ROI_ALIGN_NHWC_HALF_PARAMS_F32)
+{
+    roi_align_nhwc_half<1, true>(ROI_ALIGN_NHWC_HALF_ARGS);
+}
+
+extern "C" __global__ void roi_align_multilevel_nhwc_half8_to_nchw_f32(ROI_ALIGN_NHWC_HALF_PARAMS_F32)
+{
+    roi_align_nhwc_half<8, true>(ROI_ALIGN_NHWC_HALF_ARGS);
 }

@@ -14,6 +14,8 @@ public sealed class RoiAlignOp(KernelLibrary library)
     private readonly CudaKernel _kernel = (library ?? throw new ArgumentNullException(nameof(library))).Get("roi_align.cu", "roi_align_multilevel");
     private readonly CudaKernel _nhwcHalf = library.Get("roi_align.cu", "roi_align_multilevel_nhwc_half");
     private readonly CudaKernel _nhwcHalf8 = library.Get("roi_align.cu", "roi_align_multilevel_nhwc_half8");
+    private readonly CudaKernel _nhwcHalfToFloat = library.Get("roi_align.cu", "roi_align_multilevel_nhwc_half_to_nchw_f32");
+    private readonly CudaKernel _nhwcHalf8ToFloat = library.Get("roi_align.cu", "roi_align_multilevel_nhwc_half8_to_nchw_f32");
 
     /// <summary>
     /// output [count, channels, pooled, pooled] from rois [count, 5] (batch index, x1, y1, x2, y2). Level i of
@@ -21,7 +23,7 @@ public sealed class RoiAlignOp(KernelLibrary library)
     /// </summary>
     public void Enqueue(IReadOnlyList<DeviceFeatureLevel> levels, int batch, int channels, int minLevel, DeviceBuffer rois, int count,
         int pooled, int samplingRatio, bool aligned, DeviceBuffer output, CudaStream stream, int canonicalSize = 224, int canonicalLevel = 4) =>
-        Launch(_kernel, 4, 1, levels, batch, channels, minLevel, rois, count, pooled, samplingRatio, aligned, output, stream, canonicalSize, canonicalLevel);
+        Launch(_kernel, 4, 4, 1, levels, batch, channels, minLevel, rois, count, pooled, samplingRatio, aligned, output, stream, canonicalSize, canonicalLevel);
 
     /// <summary>
     /// As <see cref="Enqueue"/> on float16 NHWC levels ([batch, H, W, channels]); output [count, pooled, pooled, channels] float16
@@ -29,9 +31,18 @@ public sealed class RoiAlignOp(KernelLibrary library)
     /// </summary>
     public void EnqueueNhwcHalf(IReadOnlyList<DeviceFeatureLevel> levels, int batch, int channels, int minLevel, DeviceBuffer rois, int count,
         int pooled, int samplingRatio, bool aligned, DeviceBuffer output, CudaStream stream, int canonicalSize = 224, int canonicalLevel = 4) =>
-        Launch(channels % 8 == 0 ? _nhwcHalf8 : _nhwcHalf, 2, channels % 8 == 0 ? 8 : 1, levels, batch, channels, minLevel, rois, count, pooled, samplingRatio, aligned, output, stream, canonicalSize, canonicalLevel);
+        Launch(channels % 8 == 0 ? _nhwcHalf8 : _nhwcHalf, 2, 2, channels % 8 == 0 ? 8 : 1, levels, batch, channels, minLevel, rois, count, pooled, samplingRatio, aligned, output, stream, canonicalSize, canonicalLevel);
 
-    private static void Launch(CudaKernel kernel, int elementBytes, int channelsPerThread, IReadOnlyList<DeviceFeatureLevel> levels, int batch, int channels, int minLevel,
+    /// <summary>
+    /// As <see cref="EnqueueNhwcHalf"/> (float16 NHWC levels) with output [count, channels, pooled, pooled] float32, the average not
+    /// rounded to half: the input of a head that runs in float32 behind the FP16 network.
+    /// </summary>
+    public void EnqueueNhwcHalfToNchwFloat(IReadOnlyList<DeviceFeatureLevel> levels, int batch, int channels, int minLevel, DeviceBuffer rois, int count,
+        int pooled, int samplingRatio, bool aligned, DeviceBuffer output, CudaStream stream, int canonicalSize = 224, int canonicalLevel = 4) =>
+        Launch(channels % 8 == 0 ? _nhwcHalf8ToFloat : _nhwcHalfToFloat, 2, 4, channels % 8 == 0 ? 8 : 1, levels, batch, channels, minLevel, rois, count, pooled,
+            samplingRatio, aligned, output, stream, canonicalSize, canonicalLevel);
+
+    private static void Launch(CudaKernel kernel, int elementBytes, int outputBytes, int channelsPerThread, IReadOnlyList<DeviceFeatureLevel> levels, int batch, int channels, int minLevel,
         DeviceBuffer rois, int count, int pooled, int samplingRatio, bool aligned, DeviceBuffer output, CudaStream stream, int canonicalSize, int canonicalLevel)
     {
         const string op = "RoiAlign";
@@ -50,7 +61,7 @@ public sealed class RoiAlignOp(KernelLibrary library)
             DeviceShape.Holds(op, $"levels[{l}].Features", level.Features, (long)batch * channels * level.Height * level.Width, elementBytes);
         }
         DeviceShape.Holds(op, nameof(rois), rois, count * 5L, 4);
-        DeviceShape.Holds(op, nameof(output), output, (long)count * channels * pooled * pooled, elementBytes);
+        DeviceShape.Holds(op, nameof(output), output, (long)count * channels * pooled * pooled, outputBytes);
         if (count == 0) return;
         var args = new KernelArguments();
         for (int l = 0; l < MaxLevels; l++) args.Add(levels[Math.Min(l, levels.Count - 1)].Features);
