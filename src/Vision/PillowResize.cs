@@ -22,6 +22,24 @@ public static class PillowResize
     }
 
     /// <summary>
+    /// The fixed-point taps <see cref="Bilinear(ReadOnlySpan{byte}, int, int, int, int)"/> uses for one axis of
+    /// <paramref name="inSize"/> to <paramref name="outSize"/> samples (Resample.c precompute_coeffs +
+    /// normalize_coeffs_8bpc): output i reads inputs First[i] .. First[i] + Count[i] - 1 with weights
+    /// Weights[i * KernelSize ..], in 1 &lt;&lt; <see cref="PrecisionBits"/> fixed point. For device kernels that must
+    /// match this resize bit for bit.
+    /// </summary>
+    public static (int KernelSize, int[] First, int[] Count, int[] Weights) BilinearCoefficients(int inSize, int outSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outSize);
+        ResampleCoefficients c = ResampleCoefficients.Bilinear(inSize, outSize);
+        return (c.KernelSize, c.First, c.Count, c.Weights);
+    }
+
+    /// <summary>Fraction bits of the weights and accumulators (Resample.c PRECISION_BITS).</summary>
+    public const int PrecisionBits = ResampleCoefficients.PrecisionBits;
+
+    /// <summary>
     /// Resizes interleaved 3-channel bytes (height x width x 3, any channel order) and returns newHeight x newWidth x 3.
     /// </summary>
     public static byte[] Bilinear(ReadOnlySpan<byte> pixels, int width, int height, int newWidth, int newHeight)
