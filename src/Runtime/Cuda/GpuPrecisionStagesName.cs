@@ -10,12 +10,12 @@ internal static class GpuPrecisionStagesName
     public const string EnvironmentVariable = "DETSERVE_CUDA_FP16_FP32_STAGES";
 
     /// <summary>
-    /// What an FP16 plan keeps in float32 when the variable is unset: nothing. "rpn-out" brings the golden Mask R-CNN's FP16 AP
-    /// within 0.03 of Detectron2 (half-rounded RPN logits cost 0.18 bbox / 0.19 segm AP) and keeps batch 1 1344x1344 at 4.83 ms on an
-    /// H100, but RpnHeadOutputsOp as written takes batch 8 800x1333 from 510 to 454 images/s, under issue 5's 500: it becomes the
-    /// default once that kernel is fast enough (bench/gpu/NOTES.md, "FP16 accuracy").
+    /// What an FP16 plan keeps in float32 when the variable is unset: the RPN head's objectness / delta 1x1 convs ("rpn-out").
+    /// Half-rounded RPN logits cost the golden Mask R-CNN 0.18 bbox / 0.19 segm AP against Detectron2 (issue 5's limit is 0.1);
+    /// computed in float32 (RpnHeadOutputsOp) it is 57.759 / 67.117 vs 57.749 / 67.093, at batch 1 1344x1344 4.60 ms and batch 8
+    /// 800x1333 504 images/s on an H100 (none: 4.62 ms / 512 images/s; bench/gpu/NOTES.md, "FP16 accuracy").
     /// </summary>
-    public const GpuPrecisionStages Default = GpuPrecisionStages.None;
+    public const GpuPrecisionStages Default = GpuPrecisionStages.RpnOutputs;
 
     /// <summary>The stages named in <see cref="EnvironmentVariable"/>, or <see cref="Default"/> when it is unset or empty.</summary>
     public static GpuPrecisionStages FromEnvironment() => Parse(Environment.GetEnvironmentVariable(EnvironmentVariable));

@@ -11,11 +11,17 @@ namespace Detserve.Backends.Cuda.Tests.Gpu;
 public sealed class Fp16SeamOpTests(GpuFixture gpu)
 {
     [Theory]
-    [InlineData(1, 3, 5, 256, 3)]
-    [InlineData(2, 17, 9, 256, 3)]
-    [InlineData(3, 4, 4, 40, 1)]
-    [InlineData(2, 7, 3, 8, 6)]
-    public void RpnHeadOutputs_MatchFloat32OneByOneConvsAtTheirOffsets(int batch, int height, int width, int channels, int anchors)
+    [InlineData(1, 3, 5, 256, 3, 0)]
+    [InlineData(2, 17, 9, 256, 3, 0)]
+    [InlineData(3, 4, 4, 40, 1, 0)]
+    [InlineData(2, 7, 3, 8, 6, 0)]
+    // More positions than one block (128) with a partial last block, at the zoo's shape (256 channels, 3 anchors).
+    [InlineData(2, 37, 29, 256, 3, 0)]
+    [InlineData(1, 16, 16, 256, 3, 0)]
+    // 6 anchors at the widest the kernel's shared weights take (32 x 256), and an input not 16-byte aligned (scalar staging).
+    [InlineData(1, 11, 13, 256, 6, 0)]
+    [InlineData(2, 9, 31, 72, 2, 3)]
+    public void RpnHeadOutputs_MatchFloat32OneByOneConvsAtTheirOffsets(int batch, int height, int width, int channels, int anchors, int featureOffsetHalves)
     {
         int plane = height * width, outputs = 5 * anchors;
         float[] x = Parity.RoundToHalf(Parity.Random(batch * 7 + channels, (long)batch * plane * channels, 0f, 4f)); // NHWC, post-ReLU
@@ -34,13 +40,13 @@ public sealed class Fp16SeamOpTests(GpuFixture gpu)
                     if (o < anchors) expectedObj[n * objStride + objOffset + (long)o * plane + p] = (float)sum;
                     else expectedDel[n * delStride + delOffset + (long)(o - anchors) * plane + p] = (float)sum;
                 }
-        using var dx = gpu.Upload<Half>(Parity.ToHalf(x));
+        using var dx = gpu.Upload<Half>([.. new Half[featureOffsetHalves], .. Parity.ToHalf(x)]);
         using var dw = gpu.Upload<float>(w);
         using var db = gpu.Upload<float>(b);
         using var dObj = gpu.Upload<float>(new float[expectedObj.Length]);
         using var dDel = gpu.Upload<float>(new float[expectedDel.Length]);
-        new RpnHeadOutputsOp(gpu.Kernels).Enqueue(dx, batch, plane, channels, dw, db, anchors, dObj, objStride, objOffset, dDel, delStride, delOffset, gpu.Stream);
-        string parameters = $"batch {batch}, {height}x{width}, {channels} channels, {anchors} anchors";
+        new RpnHeadOutputsOp(gpu.Kernels).Enqueue(dx.Slice(featureOffsetHalves * 2L, (long)x.Length * 2), batch, plane, channels, dw, db, anchors, dObj, objStride, objOffset, dDel, delStride, delOffset, gpu.Stream);
+        string parameters = $"batch {batch}, {height}x{width}, {channels} channels, {anchors} anchors, input at +{featureOffsetHalves} halves";
         Parity.AssertClose("RpnHeadOutputs objectness", parameters, expectedObj, gpu.Download(dObj, expectedObj.Length), 1e-5f, 1e-5f);
         Parity.AssertClose("RpnHeadOutputs deltas", parameters, expectedDel, gpu.Download(dDel, expectedDel.Length), 1e-5f, 1e-5f);
     }
