@@ -18,9 +18,18 @@ public static class ImagePreprocessor
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(input);
-        if (input.MinSizeTest == 0) return image;
-        (int h, int w) = ResizeShortestEdge.GetOutputShape(image.Height, image.Width, input.MinSizeTest, input.MaxSizeTest);
+        (int h, int w) = ResizedSize(image, input);
         return h == image.Height && w == image.Width ? image : PillowResize.Bilinear(image, w, h);
+    }
+
+    /// <summary>The size <see cref="Resize"/> gives <paramref name="image"/> (the GPU path resizes on the device to it).</summary>
+    public static (int Height, int Width) ResizedSize(RgbImage image, InputSpec input)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(input);
+        return input.MinSizeTest == 0
+            ? (image.Height, image.Width)
+            : ResizeShortestEdge.GetOutputShape(image.Height, image.Width, input.MinSizeTest, input.MaxSizeTest);
     }
 
     /// <summary>

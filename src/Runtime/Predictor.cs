@@ -132,31 +132,33 @@ public sealed class Predictor : IDisposable
         if (images.Count == 0) return [];
         InputSpec input = Model.Architecture.Input;
 
-        // DefaultPredictor: resize each image; the network then sees them as one padded batch.
-        var resized = new RgbImage[images.Count];
+        // DefaultPredictor: resize each image (on the GPU for the CUDA path: the same Pillow arithmetic, bit for bit); the network
+        // then sees them as one padded batch.
+        var sizes = new (int Height, int Width)[images.Count];
         for (int i = 0; i < images.Count; i++)
         {
             ArgumentNullException.ThrowIfNull(images[i], $"images[{i}]");
-            resized[i] = ImagePreprocessor.Resize(images[i], input);
+            sizes[i] = ImagePreprocessor.ResizedSize(images[i], input);
         }
-        cancellationToken.ThrowIfCancellationRequested();
-        var sizes = resized.Select(r => (r.Height, r.Width)).ToArray();
         IReadOnlyList<(Detections Detections, float[]? Masks)> perImage;
         int maskResolution;
         if (_gpu is not null)
         {
             if (observer is not null) throw new NotSupportedException("stage observers need the CPU path (intermediate tensors stay on the GPU)");
-            perImage = _gpu.Run(resized, cancellationToken);
+            perImage = _gpu.Run(images, sizes, cancellationToken);
             maskResolution = _gpu.MaskResolution;
         }
         else if (_retina is not null)
         {
             if (observer is not null) throw new NotSupportedException("stage observers need the CPU path (intermediate tensors stay on the GPU)");
-            perImage = _retina.Run(resized, cancellationToken);
+            perImage = _retina.Run(images, sizes, cancellationToken);
             maskResolution = 0;
         }
         else
         {
+            var resized = new RgbImage[images.Count];
+            for (int i = 0; i < images.Count; i++) resized[i] = ImagePreprocessor.Resize(images[i], input);
+            cancellationToken.ThrowIfCancellationRequested();
             FeatureMap batch = ImagePreprocessor.Batch(resized, input, Model.Architecture.SizeDivisibility);
             perImage = _detector!.Forward(_ctx!, batch, sizes, observer, cancellationToken);
             maskResolution = _detector.MaskResolution;

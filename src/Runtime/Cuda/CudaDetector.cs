@@ -21,10 +21,12 @@ internal sealed class CudaDetector : IDisposable
     private readonly GpuModelGraphs _graphs;
     private readonly ModelGraph _model;
     private readonly BoundedCache<PlanKey, GpuDetectorPlan> _plans = new(PlanCacheCapacity);
+    private readonly GpuImageInput _input;
 
     private CudaDetector(GpuContext gpu, GpuModelGraphs graphs, ModelGraph model, GpuPrecision precision)
     {
         _gpu = gpu;
+        _input = new GpuImageInput(gpu);
         _graphs = graphs;
         _model = model;
         Precision = precision;
@@ -103,12 +105,17 @@ internal sealed class CudaDetector : IDisposable
     /// <summary>The plan key of resized images of these sizes.</summary>
     public PlanKey KeyFor(IReadOnlyList<(int Height, int Width)> sizes) => PlanKey.For(sizes, _model.Architecture.SizeDivisibility);
 
-    /// <summary>Queues the uploads of <paramref name="resized"/> into the plan's image slots.</summary>
-    public void Upload(GpuDetectorPlan plan, IReadOnlyList<RgbImage> resized)
+    /// <summary>Queues the uploads of <paramref name="resized"/> (already at their network size) into the plan's image slots.</summary>
+    public void Upload(GpuDetectorPlan plan, IReadOnlyList<RgbImage> resized) =>
+        Upload(plan, resized, resized.Select(r => (r.Height, r.Width)).ToArray());
+
+    /// <summary>Queues <paramref name="images"/> resized on the GPU to <paramref name="sizes"/> into the plan's image slots.</summary>
+    public void Upload(GpuDetectorPlan plan, IReadOnlyList<RgbImage> images, IReadOnlyList<(int Height, int Width)> sizes)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        ArgumentNullException.ThrowIfNull(resized);
-        for (int n = 0; n < resized.Count; n++) plan.ImageSlot(n).Upload<byte>(resized[n].Pixels, _gpu.Stream);
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(sizes);
+        for (int n = 0; n < images.Count; n++) _input.Upload(images[n], sizes[n].Height, sizes[n].Width, plan.ImageSlot(n));
     }
 
     /// <summary>Runs the plan for these sizes through its CUDA graph, or enqueued op by op when graphs are off.</summary>
@@ -156,12 +163,20 @@ internal sealed class CudaDetector : IDisposable
     public IReadOnlyList<(Detections Detections, float[]? Masks)> Run(IReadOnlyList<RgbImage> resized, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(resized);
+        return Run(resized, resized.Select(r => (r.Height, r.Width)).ToArray(), cancellationToken);
+    }
+
+    /// <summary>As <see cref="Run(IReadOnlyList{RgbImage}, CancellationToken)"/> from the original images, resized on the GPU to <paramref name="sizes"/>.</summary>
+    public IReadOnlyList<(Detections Detections, float[]? Masks)> Run(IReadOnlyList<RgbImage> images, IReadOnlyList<(int Height, int Width)> sizes,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(sizes);
         // The caller's thread may be new (server workers): the context must be current before plans, uploads and launches.
         _gpu.Device.MakeCurrent();
-        var sizes = resized.Select(r => (r.Height, r.Width)).ToArray();
         GpuDetectorPlan plan = Plan(KeyFor(sizes));
         cancellationToken.ThrowIfCancellationRequested();
-        Upload(plan, resized);
+        Upload(plan, images, sizes);
         Execute(plan, sizes, null);
         return Download(plan);
     }
@@ -170,6 +185,7 @@ internal sealed class CudaDetector : IDisposable
     public void Dispose()
     {
         _gpu.Device.MakeCurrent();
+        _input.Dispose();
         _plans.Dispose();
         _graphs.Dispose();
         _gpu.Dispose();

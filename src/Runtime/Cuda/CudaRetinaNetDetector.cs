@@ -26,6 +26,7 @@ internal sealed class CudaRetinaNetDetector : IDisposable
     private readonly GpuNetworkWeights _weights;
     private readonly TensorLayout _layout;
     private readonly BoundedCache<PlanKey, GpuRetinaNetPlan> _plans = new(PlanCacheCapacity);
+    private readonly GpuImageInput _input;
 
     private CudaRetinaNetDetector(GpuContext gpu, ModelGraph model, NetworkGraph dense, GpuNetworkWeights weights, TensorLayout layout, GpuPrecision precision)
     {
@@ -35,6 +36,7 @@ internal sealed class CudaRetinaNetDetector : IDisposable
         _weights = weights;
         _layout = layout;
         Precision = precision;
+        _input = new GpuImageInput(gpu);
     }
 
     public GpuPrecision Precision { get; }
@@ -131,12 +133,20 @@ internal sealed class CudaRetinaNetDetector : IDisposable
     public IReadOnlyList<(Detections Detections, float[]? Masks)> Run(IReadOnlyList<RgbImage> resized, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(resized);
+        return Run(resized, resized.Select(r => (r.Height, r.Width)).ToArray(), cancellationToken);
+    }
+
+    /// <summary>As <see cref="Run(IReadOnlyList{RgbImage}, CancellationToken)"/> from the original images, resized on the GPU to <paramref name="sizes"/>.</summary>
+    public IReadOnlyList<(Detections Detections, float[]? Masks)> Run(IReadOnlyList<RgbImage> images, IReadOnlyList<(int Height, int Width)> sizes,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(sizes);
         // The caller's thread may be new (server workers): the context must be current before plans, uploads and launches.
         _gpu.Device.MakeCurrent();
-        var sizes = resized.Select(r => (r.Height, r.Width)).ToArray();
         GpuRetinaNetPlan plan = Plan(KeyFor(sizes));
         cancellationToken.ThrowIfCancellationRequested();
-        for (int n = 0; n < resized.Count; n++) plan.ImageSlot(n).Upload<byte>(resized[n].Pixels, _gpu.Stream);
+        for (int n = 0; n < images.Count; n++) _input.Upload(images[n], sizes[n].Height, sizes[n].Width, plan.ImageSlot(n));
         if (UseGraphs) plan.Launch(sizes, _gpu.Stream);
         else plan.Enqueue(sizes, _gpu.Stream, null);
         return Download(plan);
@@ -146,6 +156,7 @@ internal sealed class CudaRetinaNetDetector : IDisposable
     public void Dispose()
     {
         _gpu.Device.MakeCurrent();
+        _input.Dispose();
         _plans.Dispose();
         _weights.Dispose();
         _gpu.Dispose();
