@@ -9,6 +9,7 @@ namespace Detserve.Backends.Cpu.Gemm;
 internal sealed class GemmPackedB
 {
     private readonly float[] _data;
+    private readonly int _start;
 
     /// <summary>Packs op(B): B is k x n row-major with row stride <paramref name="ldb"/> (n x k when <paramref name="transpose"/>).</summary>
     internal unsafe GemmPackedB(ReadOnlySpan<float> b, int k, int n, int ldb, bool transpose, bool vector512)
@@ -22,10 +23,15 @@ internal sealed class GemmPackedB
         Columns = n;
         Nr = vector512 ? 32 : 16;
         PaddedColumns = (n + Nr - 1) / Nr * Nr;
-        _data = GC.AllocateUninitializedArray<float>(checked(PaddedColumns * k), pinned: true);
+        // 16 floats of slack so the panels can start on a 64-byte boundary: every 512-bit load of a B row then stays inside one
+        // cache line, as with the per-call packing (a GC array's data is only 8-byte aligned). The array is pinned, so the
+        // offset found here stays right.
+        _data = GC.AllocateUninitializedArray<float>(checked((PaddedColumns * k) + 16), pinned: true);
         fixed (float* src = b)
-        fixed (float* dst = _data)
+        fixed (float* raw = _data)
         {
+            _start = (int)(((64 - ((nint)raw & 63)) & 63) / sizeof(float));
+            float* dst = raw + _start;
             for (int pc = 0; pc < k; pc += ManagedSgemm.Kc)
             {
                 int kc = Math.Min(ManagedSgemm.Kc, k - pc);
@@ -46,6 +52,12 @@ internal sealed class GemmPackedB
     /// <summary>n rounded up to <see cref="Nr"/>.</summary>
     internal int PaddedColumns { get; }
 
-    /// <summary>The packed panels; allocated on the pinned heap, so pointers taken from it stay valid.</summary>
-    internal float[] Data => _data;
+    /// <summary>The first packed float, 64-byte aligned; the array lives on the pinned heap, so the pointer stays valid.</summary>
+    internal unsafe float* Pointer
+    {
+        get
+        {
+            fixed (float* raw = _data) return raw + _start;
+        }
+    }
 }

@@ -55,8 +55,7 @@ internal static class ManagedSgemm
     internal static unsafe void Multiply(CpuContext ctx, float* a, int lda, int m, GemmPackedB b, int col0, int n, float* c, int ldc)
     {
         Debug.Assert(col0 % b.Nr == 0 && col0 + n <= b.Columns, "column range must start on a panel and lie inside the packed matrix");
-        fixed (float* pb = b.Data)
-            Run(ctx, new ASource(a, lda, false, 0, 0), new BSource(pb, 0, false, b.PaddedColumns, col0), m, n, b.Depth, c, ldc, false, b.Nr == 32);
+        Run(ctx, new ASource(a, lda, false, 0, 0), new BSource(b.Pointer, 0, false, b.PaddedColumns, col0), m, n, b.Depth, c, ldc, false, b.Nr == 32);
     }
 
     /// <summary>Where the B panels come from: packed per call from a row-major matrix, or a <see cref="GemmPackedB"/> (PaddedColumns &gt; 0).</summary>
