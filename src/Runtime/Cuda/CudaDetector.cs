@@ -113,9 +113,7 @@ internal sealed class CudaDetector : IDisposable
     public void Upload(GpuDetectorPlan plan, IReadOnlyList<RgbImage> images, IReadOnlyList<(int Height, int Width)> sizes)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        ArgumentNullException.ThrowIfNull(images);
-        ArgumentNullException.ThrowIfNull(sizes);
-        for (int n = 0; n < images.Count; n++) _input.Upload(images[n], sizes[n].Height, sizes[n].Width, plan.ImageSlot(n));
+        _input.Upload(images, sizes, plan.ImageSlot);
     }
 
     /// <summary>Runs the plan for these sizes through its CUDA graph, or enqueued op by op when graphs are off.</summary>
@@ -131,14 +129,8 @@ internal sealed class CudaDetector : IDisposable
     {
         ArgumentNullException.ThrowIfNull(plan);
         int batch = plan.Batch, d = plan.DetectionsPerImage, m2 = plan.MaskResolution * plan.MaskResolution;
-        var counts = new int[batch];
-        var boxes = new float[batch * d * 4];
-        var scores = new float[batch * d];
-        var classes = new int[batch * d];
-        plan.DetectionBoxes.Download<float>(boxes, _gpu.Stream);
-        plan.DetectionScores.Download<float>(scores, _gpu.Stream);
-        plan.DetectionClasses.Download<int>(classes, _gpu.Stream);
-        plan.DetectionCounts.Download<int>(counts, _gpu.Stream);
+        Detections[] detections = DeviceDetections.Download(_gpu, plan.DetectionBoxes, plan.DetectionScores, plan.DetectionClasses,
+            plan.DetectionCounts, batch, d, "detections");
         float[]? masks = null;
         if (m2 > 0)
         {
@@ -146,13 +138,7 @@ internal sealed class CudaDetector : IDisposable
             plan.MaskProbabilities.Download<float>(masks, _gpu.Stream);
         }
         var results = new (Detections, float[]?)[batch];
-        for (int n = 0; n < batch; n++)
-        {
-            int c = counts[n];
-            if (c < 0 || c > d) throw new CudaException($"image {n}: the device reports {c} detections for a capacity of {d}");
-            var det = new Detections(boxes.AsSpan(n * d * 4, c * 4).ToArray(), scores.AsSpan(n * d, c).ToArray(), classes.AsSpan(n * d, c).ToArray());
-            results[n] = (det, masks?.AsSpan(n * d * m2, c * m2).ToArray());
-        }
+        for (int n = 0; n < batch; n++) results[n] = (detections[n], masks?.AsSpan(n * d * m2, detections[n].Count * m2).ToArray());
         return results;
     }
 

@@ -107,23 +107,9 @@ internal sealed class CudaRetinaNetDetector : IDisposable
     public IReadOnlyList<(Detections Detections, float[]? Masks)> Download(GpuRetinaNetPlan plan)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        int batch = plan.Batch, d = plan.DetectionsPerImage;
-        var counts = new int[batch];
-        var boxes = new float[batch * d * 4];
-        var scores = new float[batch * d];
-        var classes = new int[batch * d];
-        plan.DetectionBoxes.Download<float>(boxes, _gpu.Stream);
-        plan.DetectionScores.Download<float>(scores, _gpu.Stream);
-        plan.DetectionClasses.Download<int>(classes, _gpu.Stream);
-        plan.DetectionCounts.Download<int>(counts, _gpu.Stream);
-        var results = new (Detections, float[]?)[batch];
-        for (int n = 0; n < batch; n++)
-        {
-            int c = counts[n];
-            if (c < 0 || c > d) throw new CudaException($"image {n}: the device reports {c} RetinaNet detections for a capacity of {d}");
-            results[n] = (new Detections(boxes.AsSpan(n * d * 4, c * 4).ToArray(), scores.AsSpan(n * d, c).ToArray(), classes.AsSpan(n * d, c).ToArray()), null);
-        }
-        return results;
+        return DeviceDetections.Download(_gpu, plan.DetectionBoxes, plan.DetectionScores, plan.DetectionClasses, plan.DetectionCounts,
+                plan.Batch, plan.DetectionsPerImage, "RetinaNet detections")
+            .Select(det => (det, (float[]?)null)).ToArray();
     }
 
     /// <summary>
@@ -146,7 +132,7 @@ internal sealed class CudaRetinaNetDetector : IDisposable
         _gpu.Device.MakeCurrent();
         GpuRetinaNetPlan plan = Plan(KeyFor(sizes));
         cancellationToken.ThrowIfCancellationRequested();
-        for (int n = 0; n < images.Count; n++) _input.Upload(images[n], sizes[n].Height, sizes[n].Width, plan.ImageSlot(n));
+        _input.Upload(images, sizes, plan.ImageSlot);
         if (UseGraphs) plan.Launch(sizes, _gpu.Stream);
         else plan.Enqueue(sizes, _gpu.Stream, null);
         return Download(plan);

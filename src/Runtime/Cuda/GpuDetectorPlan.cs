@@ -111,16 +111,10 @@ internal sealed class GpuDetectorPlan : IDisposable
             // RPN levels as the dense graph produces them, and the anchors of each (DefaultAnchorGenerator, once per shape).
             AnchorSpec anchorSpec = model.Architecture.Anchors;
             _rpnLevels = _rpnSpec.InFeatures.Select(f => _dense.Shape("rpn_objectness_" + f)).ToArray();
-            _levelAnchorOffsets = new long[_rpnLevels.Length];
-            long totalAnchors = 0;
-            for (int l = 0; l < _rpnLevels.Length; l++)
-            {
-                _levelAnchorOffsets[l] = totalAnchors;
-                totalAnchors += (long)_rpnLevels[l].A * _rpnLevels[l].H * _rpnLevels[l].W;
-            }
             int anchorsPerCell = _rpnLevels[0].A;
             if (_rpnLevels.Any(l => l.A != anchorsPerCell))
                 throw new NotSupportedException("RPN levels with different anchor counts per cell are not supported on CUDA");
+            _levelAnchorOffsets = DeviceLevelAnchors.Offsets(_rpnLevels.Select(r => (r.H, r.W)).ToArray(), anchorsPerCell, out long totalAnchors);
             _rpn = new RpnProposalsOp[batch];
             _boxInference = new FastRcnnInferenceOp[batch];
             for (int n = 0; n < batch; n++)
@@ -188,17 +182,8 @@ internal sealed class GpuDetectorPlan : IDisposable
                 _mask.Bind(_maskArena);
             }
 
-            // Anchors per level from the cell anchors (AnchorGenerator.CellAnchors, as the CPU LevelAnchors).
-            for (int l = 0; l < _rpnLevels.Length; l++)
-            {
-                float[] cells = AnchorGenerator.CellAnchors(anchorSpec.Sizes[l], anchorSpec.AspectRatios[l]);
-                using DeviceBuffer cellBuffer = gpu.Device.Allocate(cells.Length * 4L);
-                cellBuffer.Upload<float>(cells, gpu.Stream);
-                long count = (long)_rpnLevels[l].A * _rpnLevels[l].H * _rpnLevels[l].W;
-                gpu.GridAnchors.Enqueue(cellBuffer, anchorsPerCell, _rpnLevels[l].H, _rpnLevels[l].W, anchorSpec.Strides[l], anchorSpec.Offset,
-                    _arena[_anchors].Slice(_levelAnchorOffsets[l] * 16, count * 16), gpu.Stream);
-                gpu.Stream.Synchronize();
-            }
+            DeviceLevelAnchors.Fill(gpu, anchorSpec, _rpnSpec.InFeatures, _rpnLevels.Select(r => (r.H, r.W)).ToArray(), anchorsPerCell,
+                _levelAnchorOffsets, _arena[_anchors]);
             TotalAnchors = totalAnchors;
         }
         catch

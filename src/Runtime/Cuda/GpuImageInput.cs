@@ -17,6 +17,15 @@ internal sealed class GpuImageInput(GpuContext gpu) : IDisposable
     private DeviceBuffer? _staging;
     private DeviceBuffer? _workspace;
 
+    /// <summary>Queues every image of a batch, resized to its size, into the slot <paramref name="slotOf"/> gives for its index.</summary>
+    public void Upload(IReadOnlyList<RgbImage> images, IReadOnlyList<(int Height, int Width)> sizes, Func<int, DeviceBuffer> slotOf)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(sizes);
+        ArgumentNullException.ThrowIfNull(slotOf);
+        for (int n = 0; n < images.Count; n++) Upload(images[n], sizes[n].Height, sizes[n].Width, slotOf(n));
+    }
+
     /// <summary>Queues <paramref name="original"/> resized to <paramref name="height"/> x <paramref name="width"/> into <paramref name="slot"/>.</summary>
     public void Upload(RgbImage original, int height, int width, DeviceBuffer slot)
     {

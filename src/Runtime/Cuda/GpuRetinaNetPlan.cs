@@ -54,13 +54,7 @@ internal sealed class GpuRetinaNetPlan : IDisposable
             _clsLevels = _spec.InFeatures.Select(f => _dense.Shape("head_cls_" + f)).ToArray();
             _boxLevels = _spec.InFeatures.Select(f => _dense.Shape("head_box_" + f)).ToArray();
             int anchorsPerCell = RetinaNetLevels.AnchorsPerCell(_clsLevels, _boxLevels, k);
-            _levelAnchorOffsets = new long[_clsLevels.Length];
-            long totalAnchors = 0;
-            for (int l = 0; l < _clsLevels.Length; l++)
-            {
-                _levelAnchorOffsets[l] = totalAnchors;
-                totalAnchors += (long)anchorsPerCell * _clsLevels[l].H * _clsLevels[l].W;
-            }
+            _levelAnchorOffsets = DeviceLevelAnchors.Offsets(_clsLevels.Select(c => (c.H, c.W)).ToArray(), anchorsPerCell, out long totalAnchors);
             TotalAnchors = totalAnchors;
             _post = Own(owned, new RetinaNetPostprocessOp(gpu.Kernels, batch, _clsLevels.Select(s => (long)s.H * s.W).ToArray(), anchorsPerCell, k,
                 _spec.TopkCandidatesTest, _spec.ScoreThreshTest, _spec.NmsThreshTest, _spec.BboxRegWeights.Select(w => (float)w).ToArray(),
@@ -83,19 +77,8 @@ internal sealed class GpuRetinaNetPlan : IDisposable
             _dense.Bind(_denseArena);
 
             // Anchors per level (DefaultAnchorGenerator from the cell anchors, as the CPU LevelAnchors), once per shape.
-            AnchorSpec anchorSpec = model.Architecture.Anchors;
-            for (int l = 0; l < _clsLevels.Length; l++)
-            {
-                float[] cells = AnchorGenerator.CellAnchors(anchorSpec.Sizes[l], anchorSpec.AspectRatios[l]);
-                if (cells.Length != anchorsPerCell * 4)
-                    throw new InvalidOperationException($"RetinaNet level {_spec.InFeatures[l]}: {cells.Length / 4} cell anchors for a head of {anchorsPerCell} per cell");
-                using DeviceBuffer cellBuffer = gpu.Device.Allocate(cells.Length * 4L);
-                cellBuffer.Upload<float>(cells, gpu.Stream);
-                long count = (long)anchorsPerCell * _clsLevels[l].H * _clsLevels[l].W;
-                gpu.GridAnchors.Enqueue(cellBuffer, anchorsPerCell, _clsLevels[l].H, _clsLevels[l].W, anchorSpec.Strides[l], anchorSpec.Offset,
-                    _arena[_anchors].Slice(_levelAnchorOffsets[l] * 16, count * 16), gpu.Stream);
-                gpu.Stream.Synchronize();
-            }
+            DeviceLevelAnchors.Fill(gpu, model.Architecture.Anchors, _spec.InFeatures, _clsLevels.Select(c => (c.H, c.W)).ToArray(), anchorsPerCell,
+                _levelAnchorOffsets, _arena[_anchors]);
         }
         catch
         {
