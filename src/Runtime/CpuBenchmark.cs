@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Detserve.Graph;
+using Detserve.Graph.Build;
 using Detserve.Graph.Spec;
 using Detserve.Vision;
 
@@ -14,11 +15,16 @@ public static class CpuBenchmark
 {
     /// <summary>Warm-up runs, then <paramref name="runs"/> timed runs of one batch of <paramref name="batch"/> images.</summary>
     public static CpuBenchmarkResult Run(ArchitectureSpec architecture, IReadOnlyDictionary<string, HostTensor> weights,
-        int height, int width, int batch, int warmup, int runs, int threads, Action<string>? log = null)
+        int height, int width, int batch, int warmup, int runs, int threads, Action<string>? log = null) =>
+        Run(ModelGraphBuilder.Build(architecture, weights, out _), height, width, batch, warmup, runs, threads, log);
+
+    /// <summary>As the overload above on a model graph (built, or compiled from an engine file).</summary>
+    public static CpuBenchmarkResult Run(ModelGraph model, int height, int width, int batch, int warmup, int runs, int threads, Action<string>? log = null)
     {
+        ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfLessThan(runs, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
-        using Predictor predictor = Predictor.Create(architecture, weights, new PredictorOptions("cpu", threads, "fp32"));
+        using Predictor predictor = Predictor.Create(model, new PredictorOptions("cpu", threads, "fp32"));
         var images = new RgbImage[batch];
         for (int i = 0; i < batch; i++) images[i] = SeededModel.SeededImage(width, height, 1000 + i);
 

@@ -26,7 +26,16 @@ public static class GpuBenchmark
     {
         ArgumentNullException.ThrowIfNull(architecture);
         ArgumentNullException.ThrowIfNull(weights);
+        CudaDetector.CheckSupported(architecture);
+        return Run(ModelGraphBuilder.Build(architecture, weights, out _), options, log, cancellationToken);
+    }
+
+    /// <summary>As the overload above on a model graph (built, or compiled from an engine file).</summary>
+    public static GpuBenchmarkResult Run(ModelGraph model, GpuBenchmarkOptions options, Action<string>? log = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
+        ArchitectureSpec architecture = model.Architecture;
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Batch, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Height, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Width, 1);
@@ -35,7 +44,6 @@ public static class GpuBenchmark
         int ordinal = CudaDeviceName.Parse(options.Device);
         GpuPrecision precision = GpuPrecisionName.Parse(options.Precision);
         CudaDetector.CheckSupported(architecture);
-        ModelGraph model = ModelGraphBuilder.Build(architecture, weights, out _);
 
         var originals = new RgbImage[options.Batch];
         var resized = new RgbImage[options.Batch];

@@ -18,7 +18,7 @@ namespace Detserve.Runtime;
 /// Concurrent <see cref="Run(IReadOnlyList{RgbImage}, CancellationToken)"/> calls on one instance are serialized (the CPU context
 /// already uses every thread it was given); use one predictor per independent worker for parallel runs.
 /// </summary>
-public sealed class Predictor : IDisposable
+public sealed partial class Predictor : IDisposable
 {
     private readonly CpuContext? _ctx;
     private readonly IDetector? _detector;
@@ -74,15 +74,28 @@ public sealed class Predictor : IDisposable
         ArgumentNullException.ThrowIfNull(architecture);
         ArgumentNullException.ThrowIfNull(weights);
         ArgumentNullException.ThrowIfNull(options);
-        if (options.Threads < 0) throw new ArgumentOutOfRangeException(nameof(options), options.Threads, "Threads must be >= 0 (0 = all cores)");
-        if (CudaDeviceName.TryParse(options.Device, out int ordinal))
-            return CreateCuda(architecture, weights, options, ordinal);
-        if (!string.Equals(options.Device, "cpu", StringComparison.OrdinalIgnoreCase))
-            throw new NotSupportedException($"device '{options.Device}' is not available (use \"cpu\", \"cuda\" or \"cuda:N\")");
-        if (!string.Equals(options.Precision, "fp32", StringComparison.OrdinalIgnoreCase))
-            throw new NotSupportedException($"precision '{options.Precision}' is not supported on the CPU (only \"fp32\"; \"fp16\" needs --device cuda)");
-
+        CheckOptions(architecture, options);
         ModelGraph model = ModelGraphBuilder.Build(architecture, weights, out IReadOnlyList<string> unused);
+        return Create(model, options, unused.Select(u => $"weight '{u}' is not used by the model").ToArray());
+    }
+
+    /// <summary>
+    /// As <see cref="Create(ModelSpec, PredictorOptions)"/> from a model graph, built (<see cref="ModelGraphBuilder"/>) or already compiled
+    /// (an engine file's graphs: <see cref="GraphCompiler.Compile"/> leaves a compiled graph as it is).
+    /// </summary>
+    /// <param name="model">The graphs and the architecture they run under.</param>
+    /// <param name="options">Device, threads, precision.</param>
+    /// <param name="warnings">Notes to hand on through <see cref="Warnings"/>.</param>
+    public static Predictor Create(ModelGraph model, PredictorOptions options, IReadOnlyList<string>? warnings = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        ArchitectureSpec architecture = model.Architecture;
+        CheckOptions(architecture, options);
+        warnings ??= [];
+        if (CudaDeviceName.TryParse(options.Device, out int ordinal))
+            return CreateCuda(model, options, ordinal, warnings);
+
         NetworkGraph dense = GraphCompiler.Compile(model.Dense);
         IDetector detector = architecture.MetaArchitecture switch
         {
@@ -92,20 +105,32 @@ public sealed class Predictor : IDisposable
             _ => throw new NotSupportedException($"MODEL.META_ARCHITECTURE {architecture.MetaArchitecture}"),
         };
         var ctx = new CpuContext(options.Threads);
-        return new Predictor(model, detector, ctx) { Warnings = unused.Select(u => $"weight '{u}' is not used by the model").ToArray() };
+        return new Predictor(model, detector, ctx) { Warnings = warnings };
     }
 
-    private static Predictor CreateCuda(ArchitectureSpec architecture, IReadOnlyDictionary<string, HostTensor> weights, PredictorOptions options, int ordinal)
+    private static void CheckOptions(ArchitectureSpec architecture, PredictorOptions options)
+    {
+        if (options.Threads < 0) throw new ArgumentOutOfRangeException(nameof(options), options.Threads, "Threads must be >= 0 (0 = all cores)");
+        if (CudaDeviceName.TryParse(options.Device, out _))
+        {
+            GpuPrecisionName.Parse(options.Precision);
+            if (architecture.MetaArchitecture == MetaArchitecture.RetinaNet) CudaRetinaNetDetector.CheckSupported(architecture);
+            else CudaDetector.CheckSupported(architecture);
+            return;
+        }
+        if (!string.Equals(options.Device, "cpu", StringComparison.OrdinalIgnoreCase))
+            throw new NotSupportedException($"device '{options.Device}' is not available (use \"cpu\", \"cuda\" or \"cuda:N\")");
+        if (!string.Equals(options.Precision, "fp32", StringComparison.OrdinalIgnoreCase))
+            throw new NotSupportedException($"precision '{options.Precision}' is not supported on the CPU (only \"fp32\"; \"fp16\" needs --device cuda)");
+    }
+
+    private static Predictor CreateCuda(ModelGraph model, PredictorOptions options, int ordinal, IReadOnlyList<string> warnings)
     {
         GpuPrecision precision = GpuPrecisionName.Parse(options.Precision);
-        bool retina = architecture.MetaArchitecture == MetaArchitecture.RetinaNet;
-        if (retina) CudaRetinaNetDetector.CheckSupported(architecture);
-        else CudaDetector.CheckSupported(architecture);
-        ModelGraph model = ModelGraphBuilder.Build(architecture, weights, out IReadOnlyList<string> unused);
-        string[] warnings = unused.Select(u => $"weight '{u}' is not used by the model").ToArray();
         try
         {
-            if (retina) return new Predictor(model, CudaRetinaNetDetector.Create(model, ordinal, precision)) { Warnings = warnings };
+            if (model.Architecture.MetaArchitecture == MetaArchitecture.RetinaNet)
+                return new Predictor(model, CudaRetinaNetDetector.Create(model, ordinal, precision)) { Warnings = warnings };
             return new Predictor(model, CudaDetector.Create(model, ordinal, precision)) { Warnings = warnings };
         }
         catch (CudaException e) when (e.InnerException is DllNotFoundException)
