@@ -9,7 +9,7 @@ namespace Detserve.Import.Config;
 /// </summary>
 internal static class BaseChainLoader
 {
-    private const string BaseKey = "_BASE_";
+    internal const string BaseKey = "_BASE_";
 
     /// <summary>The merged raw tree of <paramref name="path"/> and its bases, <c>_BASE_</c> removed.</summary>
     public static CfgNode Load(string path, YamlLimits limits) => Load(path, [], limits, new LoadBudget());

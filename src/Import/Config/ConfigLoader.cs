@@ -39,6 +39,34 @@ public static class ConfigLoader
     }
 
     /// <summary>
+    /// Defaults + a resolved config given as YAML text (a <see cref="CfgNode.ToYaml"/> dump, as an engine file stores it) + overrides.
+    /// A dump is self-contained, so <c>_BASE_</c> is refused; <paramref name="sourceName"/> names the text in errors.
+    /// </summary>
+    public static CfgNode LoadResolvedText(string yaml, string sourceName, IReadOnlyList<string>? opts = null)
+    {
+        ArgumentNullException.ThrowIfNull(yaml);
+        ArgumentNullException.ThrowIfNull(sourceName);
+        var top = YamlTreeReader.ReadText(yaml, sourceName, YamlLimits.Default);
+        var loaded = top switch
+        {
+            CfgNode node => node,
+            _ => throw new ConfigException($"{sourceName}: the resolved config must be a YAML mapping, found {CfgValue.PythonTypeName(top)}"),
+        };
+        if (loaded.TryGetChild(BaseChainLoader.BaseKey, out _))
+        {
+            throw new ConfigException($"{sourceName}: a resolved config has no _BASE_");
+        }
+
+        var cfg = Merge(Defaults(), loaded, sourceName);
+        if (opts is not null)
+        {
+            YacsMerge.MergeFromList(cfg, opts);
+        }
+
+        return cfg;
+    }
+
+    /// <summary>
     /// A copy of <paramref name="cfg"/> with <c>KEY VALUE</c> overrides applied (<c>merge_from_list</c>): values are
     /// Python literals (<c>0.7</c>, <c>"(800,)"</c>, <c>[1, 2]</c>, <c>True</c>), anything else a string; each must match
     /// the type of the value it replaces.
@@ -53,9 +81,10 @@ public static class ConfigLoader
     }
 
     /// <summary>detectron2's <c>CfgNode.merge_from_file</c>: the version check and v1 upgrade around yacs' merge.</summary>
-    private static CfgNode MergeFromFile(CfgNode cfg, string path, YamlLimits limits)
+    private static CfgNode MergeFromFile(CfgNode cfg, string path, YamlLimits limits) => Merge(cfg, BaseChainLoader.Load(path, limits), path);
+
+    private static CfgNode Merge(CfgNode cfg, CfgNode loaded, string path)
     {
-        var loaded = BaseChainLoader.Load(path, limits);
         long loadedVersion;
         if (!loaded.TryGetChild("VERSION", out var versionValue) || versionValue is null)
         {
