@@ -27,6 +27,8 @@ public sealed partial class Predictor : IDisposable
     private readonly Lock _runLock = new();
     private bool _disposed;
 
+    private int _maxBatch;
+
     private Predictor(ModelGraph model, IDetector detector, CpuContext ctx)
     {
         Model = model;
@@ -94,7 +96,11 @@ public sealed partial class Predictor : IDisposable
         CheckOptions(architecture, options);
         warnings ??= [];
         if (CudaDeviceName.TryParse(options.Device, out int ordinal))
-            return CreateCuda(model, options, ordinal, warnings);
+        {
+            Predictor gpu = CreateCuda(model, options, ordinal, warnings);
+            gpu._maxBatch = options.MaxBatch;
+            return gpu;
+        }
 
         NetworkGraph dense = GraphCompiler.Compile(model.Dense);
         IDetector detector = architecture.MetaArchitecture switch
@@ -105,12 +111,13 @@ public sealed partial class Predictor : IDisposable
             _ => throw new NotSupportedException($"MODEL.META_ARCHITECTURE {architecture.MetaArchitecture}"),
         };
         var ctx = new CpuContext(options.Threads);
-        return new Predictor(model, detector, ctx) { Warnings = warnings };
+        return new Predictor(model, detector, ctx) { Warnings = warnings, _maxBatch = options.MaxBatch };
     }
 
     private static void CheckOptions(ArchitectureSpec architecture, PredictorOptions options)
     {
         if (options.Threads < 0) throw new ArgumentOutOfRangeException(nameof(options), options.Threads, "Threads must be >= 0 (0 = all cores)");
+        if (options.MaxBatch < 0) throw new ArgumentOutOfRangeException(nameof(options), options.MaxBatch, "MaxBatch must be >= 0 (0 = no limit)");
         if (CudaDeviceName.TryParse(options.Device, out _))
         {
             GpuPrecisionName.Parse(options.Precision);
@@ -155,6 +162,8 @@ public sealed partial class Predictor : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(images);
         if (images.Count == 0) return [];
+        if (_maxBatch > 0 && images.Count > _maxBatch)
+            throw new ArgumentException($"a batch of {images.Count} images is larger than the max batch {_maxBatch} this predictor was created with (an engine file's --max-batch)", nameof(images));
         InputSpec input = Model.Architecture.Input;
 
         // DefaultPredictor: resize each image (on the GPU for the CUDA path: the same Pillow arithmetic, bit for bit); the network

@@ -6,4 +6,5 @@ namespace Detserve.Runtime;
 /// <param name="Precision">"fp32" (the CPU computes in float32 only; on CUDA FP32 storage with TF32 convolutions, as PyTorch's
 /// cuDNN default allow_tf32 = True, and full FP32 GEMMs, as its matmul default allow_tf32 = False) or "fp16" (CUDA only: NHWC FP16
 /// convolutions and GEMMs on tensor cores, post-processing in FP32).</param>
-public sealed record PredictorOptions(string Device = "cpu", int Threads = 0, string Precision = "fp32");
+/// <param name="MaxBatch">The largest batch one run accepts (an engine file's build-time limit); 0 = no limit.</param>
+public sealed record PredictorOptions(string Device = "cpu", int Threads = 0, string Precision = "fp32", int MaxBatch = 0);

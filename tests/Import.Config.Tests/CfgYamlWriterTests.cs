@@ -75,5 +75,20 @@ public sealed class CfgYamlWriterTests
         using var dir = new TempConfigDir();
         var reloaded = ConfigLoader.LoadFile(dir.Write("dumped.yaml", yaml));
         TreeComparer.AssertEqual(cfg, reloaded, compareTupleness: true, relativePath + " (LoadFile)", outerTuplesOnly: true);
+
+        // An engine file embeds the dump and reads it back with LoadResolvedText: the same config, and the dump is a fixed point.
+        var fromText = ConfigLoader.LoadResolvedText(yaml, "engine.yaml");
+        TreeComparer.AssertEqual(cfg, fromText, compareTupleness: true, relativePath + " (LoadResolvedText)", outerTuplesOnly: true);
+        Assert.Equal(yaml, fromText.ToYaml());
+    }
+
+    [Fact]
+    public void LoadResolvedText_RefusesBaseAndNonMappings_AndAppliesOverrides()
+    {
+        var cfg = ConfigLoader.LoadResolvedText(ConfigLoader.LoadFile(Path.Combine(GoldenPaths.ZooConfigs, "COCO-Detection", "retinanet_R_50_FPN_1x.yaml")).ToYaml(),
+            "engine.yaml", ["MODEL.RETINANET.SCORE_THRESH_TEST", "0.5"]);
+        Assert.Equal(0.5, cfg.GetDouble("MODEL.RETINANET.SCORE_THRESH_TEST"));
+        Assert.Contains("_BASE_", Assert.Throws<ConfigException>(() => ConfigLoader.LoadResolvedText("_BASE_: x.yaml\n", "engine.yaml")).Message, StringComparison.Ordinal);
+        Assert.Contains("engine.yaml", Assert.Throws<ConfigException>(() => ConfigLoader.LoadResolvedText("- 1\n", "engine.yaml")).Message, StringComparison.Ordinal);
     }
 }
