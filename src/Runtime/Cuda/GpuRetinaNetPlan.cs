@@ -11,8 +11,8 @@ namespace Detserve.Runtime.Cuda;
 /// <summary>
 /// RetinaNet (detectron2/modeling/meta_arch/retinanet.py inference) on the GPU for one (batch, padded height, padded width):
 /// preprocess from uint8 images on the device, backbone + FPN (P3-P7) + RetinaNetHead cls/bbox subnets (the dense graph), the head
-/// outputs gathered per image as float32 NCHW, then <see cref="RetinaNetPostprocessOp"/> (sigmoid, per-level top-k over the
-/// threshold, decode, class-wise batched NMS, first DETECTIONS_PER_IMAGE). Counts stay on the device, so a run enqueues no host
+/// outputs gathered per image as float32 NCHW, then <see cref="RetinaNetPostprocessOp"/> (sigmoid, threshold and per-level top-k
+/// by a multi-block radix select, decode, class-wise batched NMS, first DETECTIONS_PER_IMAGE). Counts stay on the device, so a run enqueues no host
 /// synchronisation and is captured once per set of image sizes as a CUDA graph (bounded cache) and replayed.
 /// Owns its runner, op, arenas and graphs; borrows the context and the weights.
 /// </summary>
@@ -127,7 +127,8 @@ internal sealed class GpuRetinaNetPlan : IDisposable
 
     /// <summary>
     /// Queues the whole run for images of the given resized sizes (already in their slots). <paramref name="mark"/> is called after
-    /// each stage, and with "dense/" + a node name after each node (event timing); null in graph capture.
+    /// each stage, with "dense/" + a node name after each node and "inference/" + a part of the post-processing after each part
+    /// (event timing); null in graph capture.
     /// </summary>
     public void Enqueue(IReadOnlyList<(int Height, int Width)> sizes, CudaStream stream, Action<string>? mark)
     {
@@ -158,7 +159,8 @@ internal sealed class GpuRetinaNetPlan : IDisposable
             GatherLevel(_dense.Output("head_box_" + f), _boxLevels[l].C, levelPlane, _arena[_deltas], TotalAnchors * 4, _levelAnchorOffsets[l] * 4, stream);
         }
         mark?.Invoke("gather_levels");
-        _post.Enqueue(_arena[_logits], _arena[_deltas], _arena[_anchors], DetectionBoxes, DetectionScores, DetectionClasses, DetectionCounts, stream);
+        _post.Enqueue(_arena[_logits], _arena[_deltas], _arena[_anchors], DetectionBoxes, DetectionScores, DetectionClasses, DetectionCounts, stream,
+            mark is null ? null : part => mark("inference/" + part));
         mark?.Invoke("inference");
     }
 

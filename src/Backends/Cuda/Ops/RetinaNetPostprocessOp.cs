@@ -5,25 +5,29 @@ namespace Detserve.Backends.Cuda.Ops;
 
 /// <summary>
 /// Detectron2's RetinaNet inference after the head (retinanet.py inference_single_image) for a batch of images on the GPU with no
-/// host synchronisation: sigmoid of every class logit (retinanet.cu), per image and level the top TOPK_CANDIDATES_TEST scores
-/// (topk.cu) of which those above SCORE_THRESH_TEST are decoded against their anchors (retinanet.cu), per image and class its
-/// best candidates (at most the NMS group bound, topk.cu), order-preserving compaction (select.cu), batched_nms by class
-/// (nms.cu) and the first DETECTIONS_PER_IMAGE (select.cu). Planned for fixed level shapes and batch; owns its scratch and its
-/// per-image NMS ops; borrows the library.
+/// host synchronisation: per image and level the sigmoid scores above SCORE_THRESH_TEST and their top TOPK_CANDIDATES_TEST
+/// (<see cref="RetinaNetLevelTopKOp"/>, a multi-block radix select), decoded against their anchors (retinanet.cu), per image and
+/// class its best candidates (at most the NMS group bound, topk.cu) scattered into one dense list per image (retinanet.cu),
+/// batched_nms by class (nms.cu) and the first DETECTIONS_PER_IMAGE (select.cu); image n &gt; 0 runs its NMS on side stream
+/// n - 1 (parallel branches in a captured graph). Planned for fixed level shapes and batch; owns its scratch, its level top-k,
+/// its per-image NMS ops, streams and events; borrows the library.
 /// </summary>
 public sealed class RetinaNetPostprocessOp : IDisposable
 {
-    private readonly CudaKernel _sigmoid, _decode, _classRows, _classSelect;
-    private readonly TopKOp _levelTopK, _classTopK;
+    private readonly CudaKernel _decode, _classRows, _classOffsets, _classScatter;
+    private readonly RetinaNetLevelTopKOp _levelTopK;
+    private readonly TopKOp _classTopK;
     private readonly CandidateSelection _select;
     private readonly BatchedNmsOp[] _nms;
     private readonly List<DeviceBuffer> _owned = [];
-    private readonly DeviceBuffer _levelOffsets, _levelPlanes, _rowOffsets, _rowCounts, _classRowOffsets, _classRowCounts;
+    private readonly DeviceBuffer _levelOffsets, _levelPlanes, _classRowOffsets, _classRowCounts;
     private readonly DeviceBuffer _topIndex, _topScore, _topCount;
     private readonly DeviceBuffer _candBoxes, _candScores, _candClasses, _candFlags, _classRowsBuffer;
-    private readonly DeviceBuffer _classIndex, _classScore, _classCount;
-    private readonly DeviceBuffer _selBoxes, _selScores, _selGroups, _selFlags;
+    private readonly DeviceBuffer _classIndex, _classScore, _classCount, _classOffset;
     private readonly DeviceBuffer _denseBoxes, _denseScores, _denseGroups, _denseCount, _keep, _keepCount;
+    private readonly CudaStream[] _sideStreams;
+    private readonly CudaEvent[] _joins;
+    private readonly CudaEvent? _fork;
     private readonly float[] _weights;
 
     /// <summary>Plans the stage.</summary>
@@ -75,25 +79,23 @@ public sealed class RetinaNetPostprocessOp : IDisposable
         PerImage = Levels * topkCandidates;
         GroupCapacity = RetinaNetPlanning.ClassGroupCapacity(PerImage);
 
-        _sigmoid = library.Get("retinanet.cu", "retina_sigmoid");
         _decode = library.Get("retinanet.cu", "retina_decode_candidates");
         _classRows = library.Get("retinanet.cu", "retina_class_rows");
-        _classSelect = library.Get("retinanet.cu", "retina_class_select");
-        _levelTopK = new TopKOp(library, topkCandidates);
+        _classOffsets = library.Get("retinanet.cu", "retina_class_offsets");
+        _classScatter = library.Get("retinanet.cu", "retina_class_scatter");
         _classTopK = new TopKOp(library, GroupCapacity);
         _select = new CandidateSelection(library);
         _nms = new BatchedNmsOp[batch];
+        _sideStreams = new CudaStream[batch - 1];
+        _joins = new CudaEvent[batch - 1];
         CudaDevice device = library.Device;
         try
         {
+            _levelTopK = new RetinaNetLevelTopKOp(library, batch, levelPlanes, anchorsPerCell, numClasses, topkCandidates, scoreThresh);
             int rows = batch * Levels, classRows = batch * numClasses;
-            long slots = (long)batch * PerImage, selected = (long)classRows * GroupCapacity, perImageSelected = (long)numClasses * GroupCapacity;
-            if (perImageSelected > int.MaxValue)
-                throw new ShapeException(op, nameof(numClasses), $"numClasses * {GroupCapacity} <= {int.MaxValue}", numClasses.ToString(CultureInfo.InvariantCulture));
+            long slots = (long)batch * PerImage, selected = (long)classRows * GroupCapacity;
             _levelOffsets = Own(device.Allocate(Levels * 8L));
             _levelPlanes = Own(device.Allocate(Levels * 4L));
-            _rowOffsets = Own(device.Allocate(rows * 8L));
-            _rowCounts = Own(device.Allocate(rows * 4L));
             _classRowOffsets = Own(device.Allocate(classRows * 8L));
             _classRowCounts = Own(device.Allocate(classRows * 4L));
             _topIndex = Own(device.Allocate(slots * 4));
@@ -107,29 +109,27 @@ public sealed class RetinaNetPostprocessOp : IDisposable
             _classIndex = Own(device.Allocate(selected * 4));
             _classScore = Own(device.Allocate(selected * 4));
             _classCount = Own(device.Allocate(classRows * 4L));
-            _selBoxes = Own(device.Allocate(selected * 16));
-            _selScores = Own(device.Allocate(selected * 4));
-            _selGroups = Own(device.Allocate(selected * 4));
-            _selFlags = Own(device.Allocate(selected * 4));
-            _denseBoxes = Own(device.Allocate(selected * 16));
-            _denseScores = Own(device.Allocate(selected * 4));
-            _denseGroups = Own(device.Allocate(selected * 4));
+            _classOffset = Own(device.Allocate(classRows * 4L));
+            // One dense list per image: at most every candidate of the image (each is in one class).
+            _denseBoxes = Own(device.Allocate(slots * 16));
+            _denseScores = Own(device.Allocate(slots * 4));
+            _denseGroups = Own(device.Allocate(slots * 4));
             _denseCount = Own(device.Allocate(batch * 4L));
             _keep = Own(device.Allocate((long)batch * detectionsPerImage * 4));
             _keepCount = Own(device.Allocate(batch * 4L));
             for (int n = 0; n < batch; n++)
-                _nms[n] = new BatchedNmsOp(library, (int)perImageSelected, numClasses, GroupCapacity, detectionsPerImage);
-
-            // Row extents of the two top-k passes, fixed by the plan: level rows of each image's concatenated scores, class rows of
-            // each image's candidates.
-            var rowOffsets = new long[rows];
-            var rowCounts = new int[rows];
-            for (int n = 0; n < batch; n++)
-                for (int l = 0; l < Levels; l++)
+                _nms[n] = new BatchedNmsOp(library, PerImage, numClasses, GroupCapacity, detectionsPerImage);
+            if (batch > 1)
+            {
+                _fork = device.CreateEvent(timing: false);
+                for (int n = 0; n < batch - 1; n++)
                 {
-                    rowOffsets[(n * Levels) + l] = (n * anchors * numClasses) + (levelOffsets[l] * numClasses);
-                    rowCounts[(n * Levels) + l] = checked((int)(levelPlanes[l] * anchorsPerCell * numClasses));
+                    _sideStreams[n] = device.CreateStream();
+                    _joins[n] = device.CreateEvent(timing: false);
                 }
+            }
+
+            // Class rows of each image's candidates, fixed by the plan.
             var classOffsets = new long[classRows];
             var classCounts = new int[classRows];
             for (int r = 0; r < classRows; r++)
@@ -140,8 +140,6 @@ public sealed class RetinaNetPostprocessOp : IDisposable
             using CudaStream stream = device.CreateStream();
             _levelOffsets.Upload<long>(levelOffsets, stream);
             _levelPlanes.Upload<int>(levelPlanes.Select(p => checked((int)p)).ToArray(), stream);
-            _rowOffsets.Upload<long>(rowOffsets, stream);
-            _rowCounts.Upload<int>(rowCounts, stream);
             _classRowOffsets.Upload<long>(classOffsets, stream);
             _classRowCounts.Upload<int>(classCounts, stream);
             stream.Synchronize();
@@ -189,10 +187,12 @@ public sealed class RetinaNetPostprocessOp : IDisposable
     /// logits concatenated (turned into sigmoid scores in place); <paramref name="deltas"/>: [batch, AnchorsPerImage * 4] likewise
     /// with [4 * A, H * W] per level; <paramref name="anchors"/>: [AnchorsPerImage, 4] in (level, y, x, anchor) order. Output per
     /// image n at n * DetectionsPerImage: boxes [4] (input-image pixels, unclipped), scores, classes (int32; −1 and zeros past the
-    /// count), and outCounts[n].
+    /// count), and outCounts[n]. <paramref name="mark"/> (event timing; null in graph capture) is called after each part:
+    /// "level_topk", "decode", "class_topk", "nms".
     /// </summary>
     public void Enqueue(DeviceBuffer logits, DeviceBuffer deltas, DeviceBuffer anchors,
-        DeviceBuffer outBoxes, DeviceBuffer outScores, DeviceBuffer outClasses, DeviceBuffer outCounts, CudaStream stream)
+        DeviceBuffer outBoxes, DeviceBuffer outScores, DeviceBuffer outClasses, DeviceBuffer outCounts, CudaStream stream,
+        Action<string>? mark = null)
     {
         const string op = "RetinaNetPostprocess";
         long scoresTotal = Batch * AnchorsPerImage * NumClasses;
@@ -204,10 +204,10 @@ public sealed class RetinaNetPostprocessOp : IDisposable
         DeviceShape.Holds(op, nameof(outScores), outScores, d, 4);
         DeviceShape.Holds(op, nameof(outClasses), outClasses, d, 4);
         DeviceShape.Holds(op, nameof(outCounts), outCounts, Batch, 4);
+        ArgumentNullException.ThrowIfNull(stream);
 
-        _sigmoid.Launch(LaunchGeometry.ForElements(scoresTotal), stream, new KernelArguments().Add(logits).Add(scoresTotal));
-        int rows = Batch * Levels;
-        _levelTopK.Enqueue(logits, _rowOffsets, _rowCounts, rows, TopkCandidates, null, _topIndex, _topScore, _topCount, stream);
+        _levelTopK.Enqueue(logits, _topIndex, _topScore, _topCount, stream);
+        mark?.Invoke("level_topk");
         long slots = (long)Batch * PerImage;
         var decode = new KernelArguments()
             .Add(deltas).Add(AnchorsPerImage * 4).Add(anchors).Add(_levelOffsets).Add(_levelPlanes)
@@ -216,44 +216,64 @@ public sealed class RetinaNetPostprocessOp : IDisposable
             .Add(_weights[0]).Add(_weights[1]).Add(_weights[2]).Add(_weights[3]).Add(Box2BoxTransform.DefaultScaleClamp).Add(ScoreThresh)
             .Add(_candBoxes).Add(_candScores).Add(_candClasses).Add(_candFlags);
         _decode.Launch(LaunchGeometry.ForElements(slots), stream, decode);
+        mark?.Invoke("decode");
+
         var classRowsArgs = new KernelArguments().Add(_candScores).Add(_candClasses).Add(_candFlags).Add(PerImage).Add(NumClasses).Add(Batch)
             .Add(_classRowsBuffer);
         _classRows.Launch(LaunchGeometry.ForElements(slots * NumClasses), stream, classRowsArgs);
         int classRowCount = Batch * NumClasses;
         _classTopK.Enqueue(_classRowsBuffer, _classRowOffsets, _classRowCounts, classRowCount, GroupCapacity, null, _classIndex, _classScore,
             _classCount, stream);
-        long selected = (long)classRowCount * GroupCapacity;
-        var selectArgs = new KernelArguments().Add(_candBoxes).Add(_classIndex).Add(_classScore).Add(_classCount)
+        var offsetArgs = new KernelArguments().Add(_classScore).Add(_classCount).Add(NumClasses).Add(GroupCapacity).Add(_classOffset).Add(_denseCount);
+        _classOffsets.Launch(LaunchGeometry.OneBlockPer(Batch, Math.Min(1024, Math.Max(32, (NumClasses + 31) / 32 * 32))), stream, offsetArgs);
+        var scatterArgs = new KernelArguments().Add(_candBoxes).Add(_classIndex).Add(_classScore).Add(_classCount).Add(_classOffset)
             .Add(PerImage).Add(NumClasses).Add(GroupCapacity).Add(Batch)
-            .Add(_selBoxes).Add(_selScores).Add(_selGroups).Add(_selFlags);
-        _classSelect.Launch(LaunchGeometry.ForElements(selected), stream, selectArgs);
+            .Add(_denseBoxes).Add(_denseScores).Add(_denseGroups);
+        _classScatter.Launch(LaunchGeometry.ForElements((long)classRowCount * GroupCapacity), stream, scatterArgs);
+        mark?.Invoke("class_topk");
 
-        int perImageSelected = NumClasses * GroupCapacity;
+        // batched_nms and the first DETECTIONS_PER_IMAGE, image n > 0 on side stream n - 1 (few blocks each, so the images overlap).
+        if (_fork is not null)
+        {
+            _fork.Record(stream);
+            foreach (CudaStream side in _sideStreams) side.Wait(_fork);
+        }
         for (int n = 0; n < Batch; n++)
         {
-            long s = (long)n * perImageSelected;
-            DeviceBuffer boxes = _denseBoxes.Slice(s * 16, perImageSelected * 16L), scores = _denseScores.Slice(s * 4, perImageSelected * 4L);
-            DeviceBuffer groups = _denseGroups.Slice(s * 4, perImageSelected * 4L), count = _denseCount.Slice(n * 4L, 4);
+            CudaStream s = n == 0 ? stream : _sideStreams[n - 1];
+            long o = (long)n * PerImage;
+            DeviceBuffer boxes = _denseBoxes.Slice(o * 16, PerImage * 16L), scores = _denseScores.Slice(o * 4, PerImage * 4L);
+            DeviceBuffer groups = _denseGroups.Slice(o * 4, PerImage * 4L), count = _denseCount.Slice(n * 4L, 4);
             DeviceBuffer keep = _keep.Slice((long)n * DetectionsPerImage * 4, DetectionsPerImage * 4L), keepCount = _keepCount.Slice(n * 4L, 4);
-            _select.Compact(_selBoxes.Slice(s * 16, perImageSelected * 16L), _selScores.Slice(s * 4, perImageSelected * 4L),
-                _selGroups.Slice(s * 4, perImageSelected * 4L), _selFlags.Slice(s * 4, perImageSelected * 4L), perImageSelected,
-                boxes, scores, groups, count, stream);
-            _nms[n].Enqueue(boxes, scores, groups, count, NmsThresh, keep, keepCount, null, stream);
-            long o = (long)n * DetectionsPerImage;
-            _select.Gather(boxes, scores, groups, keep, keepCount, DetectionsPerImage, outBoxes.Slice(o * 16, DetectionsPerImage * 16L),
-                outScores.Slice(o * 4, DetectionsPerImage * 4L), outClasses.Slice(o * 4, DetectionsPerImage * 4L), stream);
+            _nms[n].Enqueue(boxes, scores, groups, count, NmsThresh, keep, keepCount, null, s);
+            long r = (long)n * DetectionsPerImage;
+            _select.Gather(boxes, scores, groups, keep, keepCount, DetectionsPerImage, outBoxes.Slice(r * 16, DetectionsPerImage * 16L),
+                outScores.Slice(r * 4, DetectionsPerImage * 4L), outClasses.Slice(r * 4, DetectionsPerImage * 4L), s);
+        }
+        for (int n = 0; n < _sideStreams.Length; n++)
+        {
+            _joins[n].Record(_sideStreams[n]);
+            stream.Wait(_joins[n]);
         }
         outCounts.CopyFrom(_keepCount, Batch * 4L, stream);
+        mark?.Invoke("nms");
     }
 
     /// <summary>Candidates NMS dropped because a class exceeded its group capacity, over all images so far (synchronises; tests).</summary>
     public int ReadNmsOverflow(CudaStream stream) => _nms.Where(n => n is not null).Sum(n => n.ReadOverflow(stream));
 
-    /// <summary>Frees the NMS ops and the scratch, in reverse order of creation.</summary>
+    /// <summary>Frees the events, streams, NMS ops, scratch and the level top-k, in reverse order of creation.</summary>
     public void Dispose()
     {
+        for (int n = _joins.Length - 1; n >= 0; n--)
+        {
+            _joins[n]?.Dispose();
+            _sideStreams[n]?.Dispose();
+        }
+        _fork?.Dispose();
         for (int n = _nms.Length - 1; n >= 0; n--) _nms[n]?.Dispose();
         for (int i = _owned.Count - 1; i >= 0; i--) _owned[i].Dispose();
         _owned.Clear();
+        _levelTopK?.Dispose();
     }
 }
