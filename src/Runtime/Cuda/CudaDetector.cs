@@ -116,6 +116,16 @@ internal sealed class CudaDetector : IDisposable
         _input.Upload(images, sizes, plan.ImageSlot);
     }
 
+    /// <summary>
+    /// The decode step of <see cref="Run(IReadOnlyList{GpuInputImage}, IReadOnlyList{ValueTuple{int, int}}, CancellationToken)"/>: JPEGs
+    /// decoded by nvJPEG on this GPU, everything else on the host, a failure kept per image (<see cref="GpuImageInput.Decode"/>).
+    /// </summary>
+    public GpuImageBatch Decode(IReadOnlyList<EncodedImage> images, ImageLimits limits)
+    {
+        _gpu.Device.MakeCurrent();
+        return _input.Decode(images, limits);
+    }
+
     /// <summary>Runs the plan for these sizes through its CUDA graph, or enqueued op by op when graphs are off.</summary>
     public void Execute(GpuDetectorPlan plan, IReadOnlyList<(int Height, int Width)> sizes, IReadOnlyList<(int Height, int Width)>? pasteSizes)
     {
@@ -163,6 +173,23 @@ internal sealed class CudaDetector : IDisposable
         GpuDetectorPlan plan = Plan(KeyFor(sizes));
         cancellationToken.ThrowIfCancellationRequested();
         Upload(plan, images, sizes);
+        Execute(plan, sizes, null);
+        return Download(plan);
+    }
+
+    /// <summary>
+    /// As <see cref="Run(IReadOnlyList{RgbImage}, IReadOnlyList{ValueTuple{int, int}}, CancellationToken)"/> from images of <see cref="Decode"/>
+    /// (device-decoded JPEGs oriented and resized on the GPU), resized to <paramref name="sizes"/>.
+    /// </summary>
+    public IReadOnlyList<(Detections Detections, float[]? Masks)> Run(IReadOnlyList<GpuInputImage> images, IReadOnlyList<(int Height, int Width)> sizes,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(sizes);
+        _gpu.Device.MakeCurrent();
+        GpuDetectorPlan plan = Plan(KeyFor(sizes));
+        cancellationToken.ThrowIfCancellationRequested();
+        _input.Upload(images, sizes, plan.ImageSlot);
         Execute(plan, sizes, null);
         return Download(plan);
     }

@@ -103,6 +103,16 @@ internal sealed class CudaRetinaNetDetector : IDisposable
     /// <summary>Plans held now (for tests).</summary>
     public int CachedPlans => _plans.Count;
 
+    /// <summary>
+    /// The decode step of <see cref="Run(IReadOnlyList{GpuInputImage}, IReadOnlyList{ValueTuple{int, int}}, CancellationToken)"/>: JPEGs
+    /// decoded by nvJPEG on this GPU, everything else on the host, a failure kept per image (<see cref="GpuImageInput.Decode"/>).
+    /// </summary>
+    public GpuImageBatch Decode(IReadOnlyList<EncodedImage> images, ImageLimits limits)
+    {
+        _gpu.Device.MakeCurrent();
+        return _input.Decode(images, limits);
+    }
+
     /// <summary>Waits for the run and reads each image's detections (resized-image pixels).</summary>
     public IReadOnlyList<(Detections Detections, float[]? Masks)> Download(GpuRetinaNetPlan plan)
     {
@@ -129,6 +139,24 @@ internal sealed class CudaRetinaNetDetector : IDisposable
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(sizes);
         // The caller's thread may be new (server workers): the context must be current before plans, uploads and launches.
+        _gpu.Device.MakeCurrent();
+        GpuRetinaNetPlan plan = Plan(KeyFor(sizes));
+        cancellationToken.ThrowIfCancellationRequested();
+        _input.Upload(images, sizes, plan.ImageSlot);
+        if (UseGraphs) plan.Launch(sizes, _gpu.Stream);
+        else plan.Enqueue(sizes, _gpu.Stream, null);
+        return Download(plan);
+    }
+
+    /// <summary>
+    /// As <see cref="Run(IReadOnlyList{RgbImage}, IReadOnlyList{ValueTuple{int, int}}, CancellationToken)"/> from images of <see cref="Decode"/>
+    /// (device-decoded JPEGs oriented and resized on the GPU), resized to <paramref name="sizes"/>.
+    /// </summary>
+    public IReadOnlyList<(Detections Detections, float[]? Masks)> Run(IReadOnlyList<GpuInputImage> images, IReadOnlyList<(int Height, int Width)> sizes,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(sizes);
         _gpu.Device.MakeCurrent();
         GpuRetinaNetPlan plan = Plan(KeyFor(sizes));
         cancellationToken.ThrowIfCancellationRequested();

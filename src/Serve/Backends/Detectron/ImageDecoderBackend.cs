@@ -1,3 +1,5 @@
+using Detserve.Backends.Cuda;
+using Detserve.Runtime;
 using Detserve.Serve.Core;
 using Detserve.Serve.Protocol;
 
@@ -7,6 +9,9 @@ namespace Detserve.Serve.Backends.Detectron;
 /// backend: "detserve_image" — decodes encoded images (PNG, JPEG, BMP; EXIF orientation applied, as Detectron2's
 /// read_image) so that an ensemble can take image bytes: input "image_bytes" BYTES [batch, 1], output "image"
 /// UINT8 [batch, H, W, 3] RGB. Needs no files in its version folder. A request whose bytes do not decode fails alone.
+/// A KIND_CPU instance decodes with libjpeg-turbo (the pixels Pillow gives Detectron2); a KIND_GPU instance on gpu N decodes
+/// JPEGs with nvJPEG on cuda:N (<see cref="GpuImageDecoder"/>: faster for large photos, not bit-identical to libjpeg-turbo;
+/// other formats still on the host), and is UNAVAILABLE, with the reason, where that GPU or nvJPEG cannot be opened.
 /// </summary>
 public sealed class ImageDecoderBackend : IModelBackend
 {
@@ -42,5 +47,24 @@ public sealed class ImageDecoderBackend : IModelBackend
         }
     }
 
-    public IModelInstance CreateInstance(ModelInstanceContext context) => new ImageDecoderInstance();
+    public IModelInstance CreateInstance(ModelInstanceContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (context.Kind != ModelInstanceGroup.Types.Kind.Gpu)
+        {
+            return new ImageDecoderInstance(null);
+        }
+
+        var device = $"cuda:{context.DeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+        try
+        {
+            return new ImageDecoderInstance(GpuImageDecoder.Open(device));
+        }
+        catch (Exception e) when (e is NotSupportedException or CudaException)
+        {
+            // No driver, no nvJPEG, no such device: the GPU is not there for this instance (UNAVAILABLE with the reason, as Triton
+            // reports a model whose GPU instance cannot be created, and as the detserve backend does for KIND_GPU).
+            throw ServeException.Unavailable($"model '{context.ModelName}' instance '{context.InstanceName}' (KIND_GPU, nvJPEG) on {device}: {e.Message}");
+        }
+    }
 }

@@ -1,11 +1,24 @@
+using Detserve.Runtime;
 using Detserve.Serve.Core;
 using Detserve.Vision;
 
 namespace Detserve.Serve.Backends.Detectron;
 
-/// <summary>Decodes every element of "image_bytes" with <see cref="ImageDecoder"/>; the images of one request must share a size to stack.</summary>
+/// <summary>
+/// Decodes every element of "image_bytes" with <see cref="ImageDecoder"/> (libjpeg-turbo for JPEG), or, given a
+/// <see cref="GpuImageDecoder"/>, JPEGs with nvJPEG on its GPU; the images of one request must share a size to stack.
+/// Owns the GPU decoder.
+/// </summary>
 public sealed class ImageDecoderInstance : IModelInstance
 {
+    private readonly GpuImageDecoder? _gpu;
+
+    /// <summary>Creates the instance; <paramref name="gpu"/> (taken over) decodes JPEGs on a GPU, null decodes everything on the host.</summary>
+    public ImageDecoderInstance(GpuImageDecoder? gpu)
+    {
+        _gpu = gpu;
+    }
+
     public IReadOnlyList<BackendResponse> Execute(IReadOnlyList<BackendRequest> batch, ExecutionTimer timer, CancellationToken cancellationToken)
     {
         var responses = new List<BackendResponse>(batch.Count);
@@ -26,11 +39,9 @@ public sealed class ImageDecoderInstance : IModelInstance
         return responses;
     }
 
-    public void Dispose()
-    {
-    }
+    public void Dispose() => _gpu?.Dispose();
 
-    private static InferTensor Decode(InferTensor input)
+    private InferTensor Decode(InferTensor input)
     {
         var elements = input.ByteStrings();
         var images = new List<RgbImage>(elements.Count);
@@ -38,7 +49,8 @@ public sealed class ImageDecoderInstance : IModelInstance
         {
             try
             {
-                images.Add(ImageDecoder.Decode(elements[i].Span, $"input '{input.Name}' element {i}"));
+                var name = $"input '{input.Name}' element {i}";
+                images.Add(_gpu is null ? ImageDecoder.Decode(elements[i].Span, name) : _gpu.Decode(new EncodedImage(name, elements[i])));
             }
             catch (ImageDecodeException e)
             {

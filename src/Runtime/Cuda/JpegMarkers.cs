@@ -1,0 +1,67 @@
+using System.Buffers.Binary;
+
+namespace Detserve.Runtime.Cuda;
+
+/// <summary>
+/// The two facts about a JPEG's marker segments (ITU T.81 B.1) that the GPU input path needs on the host before nvJPEG sees the file.
+/// The walk follows Detserve.Vision's JpegDecoder.ReadExifOrientation exactly (fill bytes skipped, standalone markers without a length,
+/// a malformed segment or EOI ends the walk), so it finds what the host decoder finds.
+/// </summary>
+internal static class JpegMarkers
+{
+    /// <summary>
+    /// The first APP1 segment whose body starts with "Exif\0", as (offset of its FF E1 marker, length including the marker), scanning up
+    /// to SOS; null when there is none before SOS or the segment structure is malformed first (the host decoder then applies no orientation).
+    /// </summary>
+    public static (int Offset, int Length)? FindExifSegment(ReadOnlySpan<byte> jpeg)
+    {
+        int pos = 2;
+        while (Next(jpeg, ref pos, out byte marker, out int offset, out int length))
+        {
+            if (marker == 0xDA) return null;
+            if (marker == 0xE1 && jpeg.Slice(offset + 4, length - 4).StartsWith("Exif\0"u8)) return (offset, length);
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Whether the segment walk reaches the first SOS cleanly and an EOI marker (FF D9) follows it. libjpeg reports a stream that ends before its EOI as "Premature end of JPEG
+    /// file", which the host decoder (as Pillow) treats as a truncated file; nvJPEG may decode such a stream without a word, so the GPU path
+    /// hands files without an EOI to the host decoder, which names the problem. Entropy-coded data cannot hold FF D9 (an FF there is
+    /// stuffed with 00), so a later FF D9 is the EOI of this image.
+    /// </summary>
+    public static bool HasEndOfImage(ReadOnlySpan<byte> jpeg)
+    {
+        int pos = 2;
+        while (Next(jpeg, ref pos, out byte marker, out int offset, out _))
+        {
+            if (marker == 0xDA) return jpeg[offset..].IndexOf([(byte)0xFF, (byte)0xD9]) >= 0;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// The next marker segment at or after <paramref name="pos"/>: its marker byte, the offset of its FF and its length including the two
+    /// marker bytes; <paramref name="pos"/> moves past it. False at EOI, at the end of the data, or at malformed structure.
+    /// </summary>
+    private static bool Next(ReadOnlySpan<byte> jpeg, ref int pos, out byte marker, out int offset, out int length)
+    {
+        marker = 0;
+        offset = length = 0;
+        while (pos + 4 <= jpeg.Length)
+        {
+            if (jpeg[pos] != 0xFF) return false;
+            marker = jpeg[pos + 1];
+            if (marker == 0xFF) { pos++; continue; } // fill byte
+            if (marker is 0xD8 or 0x01 or (>= 0xD0 and <= 0xD7)) { pos += 2; continue; } // no length
+            if (marker == 0xD9) return false;
+            int segment = BinaryPrimitives.ReadUInt16BigEndian(jpeg[(pos + 2)..]);
+            if (segment < 2 || pos + 2 + segment > jpeg.Length) return false;
+            offset = pos;
+            length = segment + 2;
+            pos += length;
+            return true;
+        }
+        return false;
+    }
+}
