@@ -15,6 +15,7 @@ public static class Program
         var root = new RootCommand("Detserve: Detectron2 models served from .NET, with no Python.")
         {
             InspectCommand.Create(),
+            BuildCommand.Create(),
             InferCommand.Create(),
             EvalCommand.Create(),
             BenchCommand.Create(),

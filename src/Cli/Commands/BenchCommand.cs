@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Detserve.Graph;
+using Detserve.Graph.Build;
 using Detserve.Graph.Spec;
 using Detserve.Cli.Commands.Bench;
 using Detserve.Import.Config;
@@ -24,7 +25,7 @@ public static class BenchCommand
     {
         var model = new ModelOptions();
         var device = new Option<string>("--device") { Description = "where the model runs: cpu, cuda or cuda:N", DefaultValueFactory = _ => "cpu" };
-        var precision = new Option<string>("--precision") { Description = "fp32 or fp16 (fp16 needs --device cuda)", DefaultValueFactory = _ => "fp32" };
+        var precision = new Option<string?>("--precision") { Description = "fp32 or fp16 (fp16 needs --device cuda; default: an engine's precision on a GPU, else fp32)" };
         var threads = new Option<int>("--threads") { Description = "CPU threads (0 = all cores)", DefaultValueFactory = _ => 0 };
         var sizes = new Option<string>("--size") { Description = "input sizes as HxW, comma separated (the network sees exactly this size)", DefaultValueFactory = _ => "800x1333" };
         var batches = new Option<string>("--batch") { Description = "batch sizes, comma separated", DefaultValueFactory = _ => "1" };
@@ -40,10 +41,9 @@ public static class BenchCommand
         var inputFile = new Option<FileInfo?>("--input-file") { Description = "with --server: an image to send (default: seeded random inputs)" };
         var window = new Option<double>("--measurement-seconds") { Description = "with --server: measurement window per concurrency level", DefaultValueFactory = _ => 5 };
         var command = new Command("bench", "time a model end to end on seeded images (trtexec-style summary), or a running server (perf_analyzer-style)");
-        model.Config.Required = false;
         // --device, --precision and --threads are the bench's own: it takes cuda:N and checks the values itself, so that a bad one
         // is a one-line usage error (exit 2) like every other.
-        model.AddTo(command, withRuntime: false);
+        model.AddTo(command, withRuntime: false, modelRequired: false);
         command.Add(device);
         command.Add(precision);
         command.Add(threads);
@@ -68,7 +68,9 @@ public static class BenchCommand
                     parse.GetValue(inputFile)?.FullName, parse.GetValue(window), parse.GetValue(json)?.FullName, ct).ConfigureAwait(false);
             }
             BenchDevice target = BenchDevice.Parse(parse.GetValue(device)!);
-            string mode = target.CheckPrecision(parse.GetValue(precision)!);
+            // An explicit precision is checked before anything loads; without one, an engine's own applies (on a GPU).
+            string? requested = parse.GetValue(precision);
+            string mode = requested is null ? "fp32" : target.CheckPrecision(requested);
             var sizeList = ParseSizes(parse.GetValue(sizes)!);
             var batchList = ParseInts("--batch", parse.GetValue(batches)!);
             int runs = parse.GetValue(iterations) ?? (target.IsCuda ? 100 : 5);
@@ -82,27 +84,15 @@ public static class BenchCommand
             PeerResults? peer = peerFile is null ? null : PeerResults.Load(peerFile.FullName);
             peer?.RequireAll(sizeList.SelectMany(s => batchList.Select(b => (b, s.Height, s.Width))));
 
-            string config = parse.GetValue(model.Config)?.FullName ?? throw new CliException("bench needs --config C (and --weights W), or --server URL --model M");
-            string? weights = parse.GetValue(model.Weights)?.FullName;
-            IReadOnlyList<string> opts = parse.GetValue(model.Overrides) ?? [];
-            CfgNode cfg = ConfigLoader.LoadFile(config, opts);
-            ArchitectureSpec arch = ArchitectureMapper.FromConfig(cfg);
-            IReadOnlyDictionary<string, HostTensor> tensors;
-            string weightsNote;
-            if (!BenchSpec.UsesSeededWeights(weights, cfg.GetString("MODEL.WEIGHTS")))
-            {
-                ModelSpec spec = ModelLoader.Load(config, weights, opts);
-                tensors = spec.Weights;
-                weightsNote = spec.WeightsPath!;
-            }
-            else
-            {
-                string zooWeights = cfg.GetString("MODEL.WEIGHTS");
-                Console.Error.WriteLine((zooWeights.Length > 0 ? $"MODEL.WEIGHTS is a URL ({zooWeights}) and no --weights given" : "no weights given")
-                    + $": generating the bench spec's seeded weights (seed {parse.GetValue(seed)}; FrozenBN statistics from one forward pass)");
-                tensors = SeededModel.Generate(arch, parse.GetValue(seed));
-                weightsNote = $"seeded:{parse.GetValue(seed)}";
-            }
+            LoadedModel loaded = LoadBenchModel(parse, model, parse.GetValue(seed));
+            foreach (string warning in loaded.Warnings) Console.Error.WriteLine($"warning: {warning}");
+            mode = target.CheckPrecision(loaded.PrecisionFor(requested, target.IsCuda ? target.Name : "cpu"));
+            if (loaded.PrecisionNote(mode) is { } note) Console.Error.WriteLine(note);
+            if (loaded.MaxBatch > 0 && batchList.Max() > loaded.MaxBatch)
+                throw new CliException($"--batch {batchList.Max()}: {loaded.Source} was built with --max-batch {loaded.MaxBatch}; rebuild it with a larger one");
+            ModelGraph AtSize(int h, int w) => loaded.Model with { Architecture = BenchSpec.WithoutResize(loaded.Architecture, h, w) };
+            string config = loaded.Source;
+            string weightsNote = loaded.Weights;
             if (target.IsCuda)
             {
                 var reports = new List<GpuBenchReport>();
@@ -111,7 +101,7 @@ public static class BenchCommand
                     foreach (int batch in batchList)
                     {
                         Console.Error.WriteLine($"[bench] {h}x{w} batch {batch} on {target.Name} ({mode}): {warm} warm-up + {runs} timed runs");
-                        GpuBenchReport report = GpuBenchRunner.Run(BenchSpec.WithoutResize(arch, h, w), tensors,
+                        GpuBenchReport report = GpuBenchRunner.Run(AtSize(h, w),
                             new GpuBenchmarkOptions(batch, h, w, mode, warm, runs, target.Name, !parse.GetValue(noGraph)), peer,
                             line => Console.Error.WriteLine("  " + line), ct);
                         reports.Add(report);
@@ -131,7 +121,7 @@ public static class BenchCommand
                 foreach (int batch in batchList)
                 {
                     Console.Error.WriteLine($"[bench] {h}x{w} batch {batch}: {warm} warm-up + {runs} timed runs");
-                    var r = CpuBenchmark.Run(BenchSpec.WithoutResize(arch, h, w), tensors, h, w, batch, warm, runs, parse.GetValue(threads),
+                    var r = CpuBenchmark.Run(AtSize(h, w), h, w, batch, warm, runs, parse.GetValue(threads),
                         line => Console.Error.WriteLine("  " + line));
                     results.Add(r);
                     PrintSummary(r);
@@ -159,6 +149,27 @@ public static class BenchCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The model to time: an engine; or a config with --weights / a local MODEL.WEIGHTS; or, with neither, the bench spec's seeded weights
+    /// for the config (FrozenBN statistics from one forward pass).
+    /// </summary>
+    private static LoadedModel LoadBenchModel(ParseResult parse, ModelOptions model, int seed)
+    {
+        IReadOnlyList<string> opts = parse.GetValue(model.Overrides) ?? [];
+        if (parse.GetValue(model.Engine) is { } engine) return LoadedModel.FromEngine(engine.FullName, opts);
+        string config = parse.GetValue(model.Config)?.FullName
+            ?? throw new CliException("bench needs a model (--config C [--weights W], or --engine E), or --server URL --model M");
+        string? weights = parse.GetValue(model.Weights)?.FullName;
+        CfgNode cfg = ConfigLoader.LoadFile(config, opts);
+        if (!BenchSpec.UsesSeededWeights(weights, cfg.GetString("MODEL.WEIGHTS"))) return LoadedModel.FromFiles(config, weights, opts);
+        string zooWeights = cfg.GetString("MODEL.WEIGHTS");
+        Console.Error.WriteLine((zooWeights.Length > 0 ? $"MODEL.WEIGHTS is a URL ({zooWeights}) and no --weights given" : "no weights given")
+            + $": generating the bench spec's seeded weights (seed {seed}; FrozenBN statistics from one forward pass)");
+        ArchitectureSpec arch = ArchitectureMapper.FromConfig(cfg);
+        ModelGraph graph = ModelGraphBuilder.Build(arch, SeededModel.Generate(arch, seed), out _);
+        return new LoadedModel(graph, config, $"seeded:{seed}", [], null);
     }
 
     private static async Task<int> RunServerBenchAsync(string url, string? model, IReadOnlyList<int> levels, string? inputFile, double seconds,

@@ -4,7 +4,6 @@ using Detserve.Cli.Terminal;
 using Detserve.Eval.Coco;
 using Detserve.Eval.Evaluation;
 using Detserve.Eval.Masks;
-using Detserve.Import.Model;
 using Detserve.Runtime;
 using Detserve.Vision;
 
@@ -12,7 +11,7 @@ namespace Detserve.Cli.Commands;
 
 /// <summary>
 /// detserve eval: COCO evaluation equal to pycocotools (and Detectron2's COCOEvaluator tables), either of a saved
-/// results file (--results) or of a model run over a dataset (--config/--weights --images).
+/// results file (--results) or of a model run over a dataset (--config/--weights or --engine, with --images).
 /// </summary>
 public static class EvalCommand
 {
@@ -23,10 +22,9 @@ public static class EvalCommand
         var iouType = new Option<string>("--iou-type") { Description = "bbox, segm or both (default: both when masks are present, else bbox)" };
         iouType.AcceptOnlyFromAmong("bbox", "segm", "both");
         var json = new Option<FileInfo?>("--json") { Description = "write the numbers as JSON: {\"bbox\": {\"stats\": [12], \"per_category_AP\": {...}}, \"segm\": ...}" };
-        var images = new Option<DirectoryInfo?>("--images") { Description = "folder holding the annotations' file_name images (with --config/--weights)" };
-        var saveResults = new Option<FileInfo?>("--save-results") { Description = "also write the model's COCO results JSON here (with --config/--weights)" };
+        var images = new Option<DirectoryInfo?>("--images") { Description = "folder holding the annotations' file_name images (with a model)" };
+        var saveResults = new Option<FileInfo?>("--save-results") { Description = "also write the model's COCO results JSON here (with a model)" };
         var model = new ModelOptions();
-        model.Config.Required = false;
         var command = new Command("eval", "COCO evaluation (bbox, segm) equal to pycocotools");
         command.Add(results);
         command.Add(annotations);
@@ -34,16 +32,16 @@ public static class EvalCommand
         command.Add(json);
         command.Add(images);
         command.Add(saveResults);
-        model.AddTo(command);
+        model.AddTo(command, modelRequired: false);
         command.SetAction((parse, ct) =>
         {
             FileInfo? resultsFile = parse.GetValue(results);
-            FileInfo? config = parse.GetValue(model.Config);
+            bool hasModel = parse.GetValue(model.Config) is not null || parse.GetValue(model.Engine) is not null;
             string gtPath = parse.GetRequiredValue(annotations).FullName;
             string? typeText = parse.GetValue(iouType);
             string? jsonPath = parse.GetValue(json)?.FullName;
-            if ((resultsFile is null) == (config is null))
-                throw new CliException("eval needs either --results R.json, or --config C --weights W --images DIR (not both)");
+            if ((resultsFile is null) != hasModel)
+                throw new CliException("eval needs either --results R.json, or a model (--config C --weights W, or --engine E) with --images DIR (not both)");
             var clock = Stopwatch.StartNew();
             CocoGroundTruth gt = CocoGroundTruth.Load(gtPath);
             CocoResults dets;
@@ -56,10 +54,10 @@ public static class EvalCommand
             }
             else
             {
-                DirectoryInfo imageDir = parse.GetValue(images) ?? throw new CliException("--images DIR is required with --config");
+                DirectoryInfo imageDir = parse.GetValue(images) ?? throw new CliException("--images DIR is required with a model");
                 (dets, hasMasks) = RunModel(
-                    config!.FullName, parse.GetValue(model.Weights)?.FullName, parse.GetValue(model.Device)!, parse.GetValue(model.Precision)!,
-                    parse.GetValue(model.Threads), parse.GetValue(model.Overrides) ?? [], imageDir.FullName, gt, parse.GetValue(saveResults)?.FullName, ct);
+                    LoadedModel.Load(parse, model), parse.GetValue(model.Device)!, parse.GetValue(model.Precision),
+                    parse.GetValue(model.Threads), imageDir.FullName, gt, parse.GetValue(saveResults)?.FullName, ct);
             }
             IouType[] types = (typeText ?? (hasMasks ? "both" : "bbox")) switch
             {
@@ -92,12 +90,11 @@ public static class EvalCommand
     }
 
     private static (CocoResults Results, bool HasMasks) RunModel(
-        string configPath, string? weightsPath, string device, string precision, int threads, IReadOnlyList<string> overrides,
+        LoadedModel model, string device, string? requestedPrecision, int threads,
         string imageDir, CocoGroundTruth gt, string? saveResultsPath, CancellationToken ct)
     {
-        ModelSpec spec = ModelLoader.Load(configPath, weightsPath, overrides);
-        foreach (string warning in spec.Warnings) Console.Error.WriteLine($"warning: {warning}");
-        int numClasses = spec.Architecture.NumClasses;
+        foreach (string warning in model.Warnings) Console.Error.WriteLine($"warning: {warning}");
+        int numClasses = model.Architecture.NumClasses;
         // Detectron2 maps contiguous ids to the dataset's category ids in sorted order
         // (detectron2/data/datasets/coco.py load_coco_json: thing_dataset_id_to_contiguous_id).
         IReadOnlyList<long> categoryIds = gt.ThingDatasetIds;
@@ -105,7 +102,9 @@ public static class EvalCommand
             throw new CliException($"the annotations have {categoryIds.Count} categories but the model has {numClasses} classes");
         var builder = new CocoResultsBuilder(gt, "model results");
         using var saver = saveResultsPath is null ? null : new Output.CocoResultsWriter(saveResultsPath);
-        using var predictor = Predictor.Create(spec, new PredictorOptions(device, threads, precision));
+        string precision = model.PrecisionFor(requestedPrecision, device);
+        if (model.PrecisionNote(precision) is { } note) Console.Error.WriteLine(note);
+        using var predictor = model.CreatePredictor(device, threads, precision);
         var failures = new List<string>();
         using (var progress = ProgressReporter.ForConsole("eval", gt.Images.Count))
         {
@@ -136,6 +135,6 @@ public static class EvalCommand
         }
         if (failures.Count > 0)
             throw new CliException($"{failures.Count} image(s) could not be read, so the evaluation would be wrong:\n  " + string.Join("\n  ", failures));
-        return (builder.Build(), spec.Architecture.MaskOn);
+        return (builder.Build(), model.Architecture.MaskOn);
     }
 }

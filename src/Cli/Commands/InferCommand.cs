@@ -4,7 +4,6 @@ using System.Globalization;
 using Detserve.Cli.Output;
 using Detserve.Cli.Terminal;
 using Detserve.Eval.Masks;
-using Detserve.Import.Model;
 using Detserve.Runtime;
 using Detserve.Vision;
 
@@ -33,12 +32,10 @@ public static class InferCommand
         command.Add(classNames);
         command.Add(noViz);
         command.SetAction((parse, ct) => Task.FromResult(Run(
-            parse.GetRequiredValue(model.Config).FullName,
-            parse.GetValue(model.Weights)?.FullName,
+            opts => LoadedModel.Load(parse, model, opts),
             parse.GetValue(model.Device)!,
-            parse.GetValue(model.Precision)!,
+            parse.GetValue(model.Precision),
             parse.GetValue(model.Threads),
-            parse.GetValue(model.Overrides) ?? [],
             parse.GetRequiredValue(input),
             parse.GetRequiredValue(output),
             parse.GetValue(scoreThreshold),
@@ -49,24 +46,26 @@ public static class InferCommand
     }
 
     private static int Run(
-        string configPath, string? weightsPath, string device, string precision, int threads, IReadOnlyList<string> overrides,
+        Func<IReadOnlyList<string>, LoadedModel> load, string device, string? requestedPrecision, int threads,
         string input, string outputDir, double? scoreThreshold, string? classNamesPath, bool visualize, CancellationToken ct)
     {
-        var opts = new List<string>(overrides);
+        var opts = new List<string>();
         if (scoreThreshold is double t)
         {
             string v = t.ToString("R", CultureInfo.InvariantCulture);
             opts.AddRange(["MODEL.ROI_HEADS.SCORE_THRESH_TEST", v, "MODEL.RETINANET.SCORE_THRESH_TEST", v]);
         }
         IReadOnlyList<string> files = InputImages.Expand(input);
-        ModelSpec spec = ModelLoader.Load(configPath, weightsPath, opts);
-        foreach (string warning in spec.Warnings) Console.Error.WriteLine($"warning: {warning}");
-        int numClasses = spec.Architecture.NumClasses;
+        LoadedModel model = load(opts);
+        foreach (string warning in model.Warnings) Console.Error.WriteLine($"warning: {warning}");
+        int numClasses = model.Architecture.NumClasses;
         ClassNames names = ClassNames.Resolve(numClasses, classNamesPath);
         Directory.CreateDirectory(outputDir);
 
-        using var predictor = Predictor.Create(spec, new PredictorOptions(device, threads, precision));
-        Console.Error.WriteLine($"model: {spec.Architecture.MetaArchitecture}, {numClasses} classes; backend: {predictor.BackendDescription}");
+        string precision = model.PrecisionFor(requestedPrecision, device);
+        if (model.PrecisionNote(precision) is { } note) Console.Error.WriteLine(note);
+        using var predictor = model.CreatePredictor(device, threads, precision);
+        Console.Error.WriteLine($"model: {model.Architecture.MetaArchitecture}, {numClasses} classes; backend: {predictor.BackendDescription}");
         using var tsv = new DetectionTsvWriter(Path.Combine(outputDir, "detections.tsv"));
         using var coco = new CocoResultsWriter(Path.Combine(outputDir, "coco_results.json"));
         var failures = new List<(string File, string Error)>();

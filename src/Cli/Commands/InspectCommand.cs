@@ -2,14 +2,17 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Detserve.Graph;
 using Detserve.Import.Config;
 using Detserve.Import.Model;
+using Detserve.Runtime.Engine;
 
 namespace Detserve.Cli.Commands;
 
 /// <summary>
 /// detserve inspect: the resolved config (--dump-config), or the architecture it describes, its parameter count and
-/// the check of a weight file against it. Exit code 1 when the weights do not fit the architecture.
+/// the check of a weight file against it; or, with --engine, an engine's build metadata, graphs and architecture.
+/// Exit code 1 when the weights do not fit the architecture.
 /// </summary>
 public static class InspectCommand
 {
@@ -31,9 +34,10 @@ public static class InspectCommand
         command.Add(json);
         command.SetAction(parse =>
         {
-            string config = parse.GetRequiredValue(model.Config).FullName;
-            string? weights = parse.GetValue(model.Weights)?.FullName;
             IReadOnlyList<string> opts = parse.GetValue(model.Overrides) ?? [];
+            if (parse.GetValue(model.Engine) is { } engine) return InspectEngine(engine.FullName, opts, parse.GetValue(dump), parse.GetValue(json));
+            string config = parse.GetValue(model.Config)!.FullName;
+            string? weights = parse.GetValue(model.Weights)?.FullName;
             if (parse.GetValue(dump))
             {
                 Console.Write(ConfigLoader.LoadFile(config, opts).ToYaml());
@@ -46,8 +50,44 @@ public static class InspectCommand
         return command;
     }
 
-    /// <summary>The one-screen text form.</summary>
-    public static string Render(ModelSummary s)
+    /// <summary>
+    /// inspect --engine: the engine's metadata (format, build, provenance, graphs) and the architecture of its embedded config;
+    /// --dump-config prints that config with the overrides applied. The tensors are read and checked against their SHA-256.
+    /// </summary>
+    private static int InspectEngine(string path, IReadOnlyList<string> opts, bool dump, bool json)
+    {
+        LoadedEngine engine = EngineFile.Load(path, opts);
+        if (dump)
+        {
+            Console.Write(engine.Config.ToYaml());
+            return 0;
+        }
+        ModelSummary summary = ModelSummary.Create(engine.Config, engine.Model.Architecture, null, path);
+        var graphs = new SortedDictionary<string, IReadOnlyDictionary<string, int>>(StringComparer.Ordinal);
+        foreach ((string name, NetworkGraph? g) in new[] { ("dense", engine.Model.Dense), ("box_head", engine.Model.BoxHead), ("mask_head", engine.Model.MaskHead) })
+            if (g is not null) graphs[name] = g.CountByOp().ToDictionary(kv => kv.Key.ToString(), kv => kv.Value);
+        if (json)
+        {
+            Console.Write(JsonSerializer.Serialize(new { engine = engine.Info, graphs, summary }, Json) + "\n");
+            return 0;
+        }
+        var c = CultureInfo.InvariantCulture;
+        var b = new StringBuilder();
+        EngineInfo i = engine.Info;
+        b.AppendLine(c, $"engine    {i.Path}: format {i.FormatVersion}, written by Detserve {i.DetserveVersion} at {i.CreatedUtc}");
+        b.AppendLine(c, $"build     {i.Precision}, max batch {i.MaxBatch}, {i.TensorCount} tensors ({i.TensorBytes / 1e6:F1} MB, SHA-256 checked)");
+        b.AppendLine(c, $"source    config {i.Source.Config}");
+        b.AppendLine(c, $"          weights {i.Source.Weights}{(i.Source.WeightsSha256 is null ? "" : $" (sha256 {i.Source.WeightsSha256})")}");
+        if (i.Source.Overrides.Count > 0) b.AppendLine(c, $"          overrides {string.Join(' ', i.Source.Overrides)}");
+        foreach ((string name, IReadOnlyDictionary<string, int> counts) in graphs)
+            b.AppendLine(c, $"graph     {name}: {counts.Values.Sum()} nodes ({string.Join(", ", counts.Select(kv => $"{kv.Key} {kv.Value}"))})");
+        b.Append(Render(summary, "weights   compiled into the engine (FrozenBN folded, conv + bias + residual + ReLU fused)"));
+        Console.Write(b.ToString());
+        return 0;
+    }
+
+    /// <summary>The one-screen text form; <paramref name="noWeightsLine"/> replaces the hint printed when no weights were checked.</summary>
+    public static string Render(ModelSummary s, string noWeightsLine = "weights   not given (pass --weights to check a file)")
     {
         var c = CultureInfo.InvariantCulture;
         var b = new StringBuilder();
@@ -73,7 +113,7 @@ public static class InspectCommand
         b.AppendLine(c, $"params    {s.ParameterCount:N0} values in {s.ParameterTensorCount} tensors");
         if (s.Weights is not { } w)
         {
-            b.AppendLine("weights   not given (pass --weights to check a file)");
+            b.AppendLine(noWeightsLine);
             return b.ToString();
         }
         b.AppendLine(c, $"weights   {w.Path} ({w.Format}{(w.Author is null ? "" : $", __author__ {w.Author}")}): {w.TensorCount} tensors, {w.ValueCount:N0} values: {w.Status.ToUpperInvariant()}");

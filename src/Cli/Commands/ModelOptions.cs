@@ -3,20 +3,24 @@ using System.CommandLine;
 namespace Detserve.Cli.Commands;
 
 /// <summary>
-/// The options every model-running command shares: --config, --weights, --device, --precision, --threads and the
-/// trailing Detectron2-style KEY VALUE overrides. One instance per command (System.CommandLine options are not shared).
+/// The options every model-running command shares: the model as --config (+ --weights) or as --engine, --device, --precision,
+/// --threads and the trailing Detectron2-style KEY VALUE overrides. One instance per command (System.CommandLine options are not shared).
 /// </summary>
 public sealed class ModelOptions
 {
-    public Option<FileInfo> Config { get; } = new("--config", "-c")
+    public Option<FileInfo?> Config { get; } = new("--config", "-c")
     {
         Description = "Detectron2 config (.yaml; its _BASE_ chain is followed)",
-        Required = true,
     };
 
     public Option<FileInfo?> Weights { get; } = new("--weights", "-w")
     {
         Description = "weights: Detectron2 model-zoo .pkl or DetectionCheckpointer .pth (default: MODEL.WEIGHTS of the config)",
+    };
+
+    public Option<FileInfo?> Engine { get; } = new("--engine", "-e")
+    {
+        Description = "a model compiled by 'detserve build' (instead of --config and --weights)",
     };
 
     public Option<string> Device { get; } = new("--device")
@@ -25,10 +29,9 @@ public sealed class ModelOptions
         DefaultValueFactory = _ => "cpu",
     };
 
-    public Option<string> Precision { get; } = new("--precision")
+    public Option<string?> Precision { get; } = new("--precision")
     {
-        Description = "fp32 or fp16 (fp16 needs --device cuda)",
-        DefaultValueFactory = _ => "fp32",
+        Description = "fp32 or fp16 (fp16 needs --device cuda; default: the engine's precision on a GPU, else fp32)",
     };
 
     public Option<int> Threads { get; } = new("--threads")
@@ -39,15 +42,27 @@ public sealed class ModelOptions
 
     public Argument<string[]> Overrides { get; } = new("KEY VALUE")
     {
-        Description = "config overrides as Detectron2's --opts, e.g. MODEL.ROI_HEADS.SCORE_THRESH_TEST 0.7",
+        Description = "config overrides as Detectron2's --opts, e.g. MODEL.ROI_HEADS.SCORE_THRESH_TEST 0.7 (with --engine: test-time keys only)",
         Arity = ArgumentArity.ZeroOrMore,
     };
 
-    /// <summary>Adds the options to <paramref name="command"/>; <paramref name="withRuntime"/> false adds only config, weights and overrides.</summary>
-    public void AddTo(Command command, bool withRuntime = true)
+    /// <summary>
+    /// Adds the options to <paramref name="command"/>; <paramref name="withRuntime"/> false adds only the model and the overrides.
+    /// <paramref name="modelRequired"/> false leaves the model optional (eval --results, bench --server); either way --config and
+    /// --engine exclude each other and --weights goes with --config only.
+    /// </summary>
+    public void AddTo(Command command, bool withRuntime = true, bool modelRequired = true)
     {
         command.Add(Config);
         command.Add(Weights);
+        command.Add(Engine);
+        command.Validators.Add(result =>
+        {
+            bool config = result.GetValue(Config) is not null, engine = result.GetValue(Engine) is not null;
+            if (config && engine) result.AddError("give the model as --config C [--weights W] or as --engine E, not both");
+            else if (engine && result.GetValue(Weights) is not null) result.AddError("--weights goes with --config: an engine holds its weights");
+            else if (modelRequired && !config && !engine) result.AddError($"{command.Name} needs a model: --config C [--weights W], or --engine E");
+        });
         if (withRuntime)
         {
             Device.Validators.Add(result =>

@@ -1,5 +1,4 @@
 using Detserve.Graph;
-using Detserve.Graph.Spec;
 using Detserve.Runtime;
 
 namespace Detserve.Cli.Commands.Bench;
@@ -7,14 +6,14 @@ namespace Detserve.Cli.Commands.Bench;
 /// <summary>One (size, batch) of the GPU bench: Runtime's <see cref="GpuBenchmark"/> run and summarized for printing and --json.</summary>
 public static class GpuBenchRunner
 {
-    /// <summary>Runs <see cref="GpuBenchmark.Run"/> and turns its timings into a <see cref="GpuBenchReport"/> with the peer's ratios.</summary>
-    public static GpuBenchReport Run(ArchitectureSpec architecture, IReadOnlyDictionary<string, HostTensor> weights, GpuBenchmarkOptions options,
-        PeerResults? peer, Action<string>? log, CancellationToken cancellationToken)
+    /// <summary>Runs <see cref="GpuBenchmark.Run(ModelGraph, GpuBenchmarkOptions, Action{string}, CancellationToken)"/> and turns its
+    /// timings into a <see cref="GpuBenchReport"/> with the peer's ratios.</summary>
+    public static GpuBenchReport Run(ModelGraph model, GpuBenchmarkOptions options, PeerResults? peer, Action<string>? log, CancellationToken cancellationToken)
     {
         GpuBenchmarkResult result;
         try
         {
-            result = GpuBenchmark.Run(architecture, weights, options, log, cancellationToken);
+            result = GpuBenchmark.Run(model, options, log, cancellationToken);
         }
         catch (NotSupportedException e)
         {

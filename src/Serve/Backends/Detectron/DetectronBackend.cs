@@ -2,18 +2,19 @@ using Detserve.Import;
 using Detserve.Import.Config;
 using Detserve.Import.Model;
 using Detserve.Runtime;
+using Detserve.Runtime.Engine;
 using Detserve.Serve.Core;
 using Detserve.Serve.Protocol;
 
 namespace Detserve.Serve.Backends.Detectron;
 
 /// <summary>
-/// backend: "detserve" — a Detectron2 model (config + weights) run by <see cref="Predictor"/>. Auto-complete fills
+/// backend: "detserve" — a Detectron2 model (config + weights, or an engine from detserve build) run by <see cref="Predictor"/>. Auto-complete fills
 /// in the raw tensors of TensorRT's detectron2 sample (see <see cref="DetectionTensorNames"/>), marks input_tensor
 /// allow_ragged_batch (a batch may mix image sizes: the predictor pads as ImageList.from_tensors), and sets
-/// max_batch_size 8 when the config gives neither inputs nor a batch size. Parameters: "threads" (per CPU instance,
-/// 0 = all cores), "precision" (fp32, or fp16 on KIND_GPU), and Detectron2 config keys as overrides. A KIND_GPU instance on
-/// gpu N runs on cuda:N.
+/// max_batch_size 8 (an engine's own max batch) when the config gives neither inputs nor a batch size; a max_batch_size above an
+/// engine's is refused. Parameters: "threads" (per CPU instance, 0 = all cores), "precision" (fp32, or fp16 on KIND_GPU; default an
+/// engine's own on KIND_GPU, else fp32), and Detectron2 config keys as overrides. A KIND_GPU instance on gpu N runs on cuda:N.
 /// </summary>
 public sealed class DetectronBackend : IModelBackend
 {
@@ -27,19 +28,33 @@ public sealed class DetectronBackend : IModelBackend
     {
         var files = DetectronModelFiles.Resolve(config, versionDirectory);
         bool maskOn;
+        EngineInfo? engine = null;
         try
         {
-            var cfg = ConfigLoader.LoadFile(files.ConfigPath, files.Opts);
-            maskOn = cfg.GetBool("MODEL.MASK_ON") && cfg.GetString("MODEL.META_ARCHITECTURE") == "GeneralizedRCNN";
+            if (files.EnginePath is not null)
+            {
+                engine = EngineFile.ReadInfo(files.EnginePath);
+                maskOn = engine.MaskOn;
+            }
+            else
+            {
+                var cfg = ConfigLoader.LoadFile(files.ConfigPath!, files.Opts);
+                maskOn = cfg.GetBool("MODEL.MASK_ON") && cfg.GetString("MODEL.META_ARCHITECTURE") == "GeneralizedRCNN";
+            }
         }
-        catch (ImportException e)
+        catch (Exception e) when (e is ImportException or EngineException)
         {
             throw ServeException.InvalidArgument($"model '{config.Name}': {e.Message}");
         }
 
         if (config.Input.Count == 0 && config.MaxBatchSize == 0)
         {
-            config.MaxBatchSize = 8;
+            config.MaxBatchSize = engine?.MaxBatch ?? 8;
+        }
+
+        if (engine is not null && config.MaxBatchSize > engine.MaxBatch)
+        {
+            throw ServeException.InvalidArgument($"model '{config.Name}': max_batch_size {config.MaxBatchSize} is larger than the engine's max batch {engine.MaxBatch} ({files.EnginePath}); rebuild it with detserve build --max-batch {config.MaxBatchSize}");
         }
 
         if (config.Input.Count == 0)
@@ -86,11 +101,22 @@ public sealed class DetectronBackend : IModelBackend
         var options = PredictorOptionsFor(context);
         try
         {
-            var spec = ModelLoader.Load(files.ConfigPath, files.WeightsPath, files.Opts);
-            var predictor = Predictor.Create(spec, options);
+            Predictor predictor;
+            if (files.EnginePath is not null)
+            {
+                var engine = EngineFile.Load(files.EnginePath, files.Opts);
+                options = PredictorOptionsFor(context, engine.Info.Precision) with { MaxBatch = engine.Info.MaxBatch };
+                predictor = Predictor.Create(engine.Model, options);
+            }
+            else
+            {
+                var spec = ModelLoader.Load(files.ConfigPath!, files.WeightsPath, files.Opts);
+                predictor = Predictor.Create(spec, options);
+            }
+
             return new DetectronInstance(predictor, context.InstanceName);
         }
-        catch (Exception e) when (e is ImportException or NotSupportedException or ArgumentException)
+        catch (Exception e) when (e is ImportException or EngineException or NotSupportedException or ArgumentException)
         {
             throw ServeException.InvalidArgument($"model '{context.ModelName}' instance '{context.InstanceName}': {e.Message}");
         }
@@ -104,9 +130,9 @@ public sealed class DetectronBackend : IModelBackend
 
     /// <summary>
     /// Where and how an instance runs: KIND_GPU on gpu N is <c>cuda:N</c>, else the CPU; precision from the "precision" parameter
-    /// (fp32 default, fp16 on GPUs only), CPU threads from "threads" (0 = all cores).
+    /// (default: <paramref name="enginePrecision"/> on a GPU, else fp32; fp16 on GPUs only), CPU threads from "threads" (0 = all cores).
     /// </summary>
-    internal static PredictorOptions PredictorOptionsFor(ModelInstanceContext context)
+    internal static PredictorOptions PredictorOptionsFor(ModelInstanceContext context, string? enginePrecision = null)
     {
         var config = context.Config;
         var where = $"model '{context.ModelName}' instance '{context.InstanceName}'";
@@ -117,8 +143,8 @@ public sealed class DetectronBackend : IModelBackend
             throw ServeException.InvalidArgument($"{where}: parameter threads '{t}' must be a non-negative integer (0 = all cores)");
         }
 
-        var precision = DetectronModelFiles.Parameter(config, "precision") ?? "fp32";
         var gpu = context.Kind == ModelInstanceGroup.Types.Kind.Gpu;
+        var precision = DetectronModelFiles.Parameter(config, "precision") ?? (gpu ? enginePrecision : null) ?? "fp32";
         if (precision is not ("fp32" or "fp16"))
         {
             throw ServeException.InvalidArgument($"{where}: parameter precision '{precision}' must be fp32 or fp16");
