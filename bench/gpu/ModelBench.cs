@@ -9,8 +9,9 @@ using Detserve.Runtime;
 namespace Detserve.Bench.Gpu;
 
 /// <summary>
-/// `detserve-gpu-kernel-bench model`: the whole Mask R-CNN on the GPU at the bench spec (DESIGN.md "Performance": zoo
-/// mask_rcnn_R_50_FPN_3x.yaml, 80 classes, seeded weights, SCORE_THRESH_TEST 0.0 so each image yields 100 detections) through
+/// `detserve-gpu-kernel-bench model`: the whole Mask R-CNN (or, with --config, any model GpuBenchmark runs: a RetinaNet such as
+/// COCO-Detection/retinanet_R_50_FPN_3x.yaml) on the GPU at the bench spec (DESIGN.md "Performance": zoo widths, 80 classes, seeded
+/// weights, SCORE_THRESH_TEST 0.0 for the ROI heads and RetinaNet alike, so each image yields 100 detections) through
 /// <see cref="GpuBenchmark"/>, for each (size, batch, precision, graph) asked for. INPUT.MIN_SIZE_TEST / MAX_SIZE_TEST are set to
 /// each size's short / long side, so the seeded images of that size are not resized.
 /// usage: model [--config PATH] [--size 1344x1344,800x1333] [--batch 1,8] [--precision fp16,fp32] [--graph on|off|both]
@@ -45,7 +46,7 @@ internal static class ModelBench
         {
             string[] hw = size.Split('x');
             int height = int.Parse(hw[0], CultureInfo.InvariantCulture), width = int.Parse(hw[1], CultureInfo.InvariantCulture);
-            CfgNode cfg = ConfigLoader.LoadFile(config, ["MODEL.ROI_HEADS.SCORE_THRESH_TEST", "0.0",
+            CfgNode cfg = ConfigLoader.LoadFile(config, ["MODEL.ROI_HEADS.SCORE_THRESH_TEST", "0.0", "MODEL.RETINANET.SCORE_THRESH_TEST", "0.0",
                 "INPUT.MIN_SIZE_TEST", Math.Min(height, width).ToString(CultureInfo.InvariantCulture),
                 "INPUT.MAX_SIZE_TEST", Math.Max(height, width).ToString(CultureInfo.InvariantCulture)]);
             ArchitectureSpec arch = ArchitectureMapper.FromConfig(cfg);

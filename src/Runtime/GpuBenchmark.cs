@@ -10,10 +10,11 @@ using Detserve.Vision;
 namespace Detserve.Runtime;
 
 /// <summary>
-/// Times the CUDA detector at the bench spec (DESIGN.md "Performance"): seeded images of one size, every detection's mask pasted at
-/// image size. GPU compute with CUDA events around the whole device run (images already on the device); host latency around a
-/// Predictor.Run equivalent (upload, run, download, Instances); peak device memory from cuMemGetInfo; per-stage medians from events
-/// in a separate op-by-op pass. Used by bench/gpu and the CLI's bench command.
+/// Times the CUDA detector of the model's meta-architecture (<see cref="CudaDetector"/> for GeneralizedRCNN,
+/// <see cref="CudaRetinaNetDetector"/> for RetinaNet) at the bench spec (DESIGN.md "Performance"): seeded images of one size, every
+/// detection's mask pasted at image size where the model has masks. GPU compute with CUDA events around the whole device run (images
+/// already on the device); host latency around a Predictor.Run equivalent (upload, run, download, Instances); peak device memory from
+/// cuMemGetInfo; per-stage medians from events in a separate op-by-op pass. Used by bench/gpu and the CLI's bench command.
 /// </summary>
 public static class GpuBenchmark
 {
@@ -26,7 +27,7 @@ public static class GpuBenchmark
     {
         ArgumentNullException.ThrowIfNull(architecture);
         ArgumentNullException.ThrowIfNull(weights);
-        CudaDetector.CheckSupported(architecture);
+        CheckSupported(architecture);
         return Run(ModelGraphBuilder.Build(architecture, weights, out _), options, log, cancellationToken);
     }
 
@@ -43,7 +44,7 @@ public static class GpuBenchmark
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Iterations, 1);
         int ordinal = CudaDeviceName.Parse(options.Device);
         GpuPrecision precision = GpuPrecisionName.Parse(options.Precision);
-        CudaDetector.CheckSupported(architecture);
+        CheckSupported(architecture);
 
         var originals = new RgbImage[options.Batch];
         var resized = new RgbImage[options.Batch];
@@ -52,24 +53,43 @@ public static class GpuBenchmark
             originals[i] = SeededModel.SeededImage(options.Width, options.Height, 1000 + i);
             resized[i] = ImagePreprocessor.Resize(originals[i], architecture.Input);
         }
-        var sizes = resized.Select(r => (r.Height, r.Width)).ToArray();
-        var outputSizes = originals.Select(r => (r.Height, r.Width)).ToArray();
 
         // The primary context first, so that the baseline excludes it (as torch.cuda.max_memory_allocated does).
         using CudaDevice device = OpenDevice(ordinal, options.Device);
         (long freeBefore, _) = device.MemoryInfo();
-        using CudaDetector detector = CudaDetector.Create(model, ordinal, precision);
+        if (architecture.MetaArchitecture == MetaArchitecture.RetinaNet)
+        {
+            using CudaRetinaNetDetector retina = CudaRetinaNetDetector.Create(model, ordinal, precision);
+            return Time(retina, device, freeBefore, options, originals, resized, log, cancellationToken);
+        }
+        using CudaDetector rcnn = CudaDetector.Create(model, ordinal, precision);
+        return Time(rcnn, device, freeBefore, options, originals, resized, log, cancellationToken);
+    }
+
+    /// <summary>Throws <see cref="NotSupportedException"/> naming the config key when the CUDA detector of <paramref name="architecture"/>'s meta-architecture cannot run it.</summary>
+    public static void CheckSupported(ArchitectureSpec architecture)
+    {
+        ArgumentNullException.ThrowIfNull(architecture);
+        if (architecture.MetaArchitecture == MetaArchitecture.RetinaNet) CudaRetinaNetDetector.CheckSupported(architecture);
+        else CudaDetector.CheckSupported(architecture);
+    }
+
+    private static GpuBenchmarkResult Time<TPlan>(IGpuPlannedDetector<TPlan> detector, CudaDevice device, long freeBefore, GpuBenchmarkOptions options,
+        RgbImage[] originals, RgbImage[] resized, Action<string>? log, CancellationToken cancellationToken) where TPlan : class
+    {
+        var sizes = resized.Select(r => (r.Height, r.Width)).ToArray();
+        var outputSizes = originals.Select(r => (r.Height, r.Width)).ToArray();
         detector.UseGraphs = options.CudaGraph;
         // cuDNN's heuristic algorithms, as a Predictor uses them. Measuring them (cudnnFind, MeasureConvAlgorithms) was tried on an H100:
         // b8 800x1333 FP32 49.4 -> 66.6 ms and b1 1344 FP16 5.2 -> 5.6 ms, so it stays off (bench/gpu/NOTES.md).
         detector.MeasureConvAlgorithms = false;
         GpuContext gpu = detector.Gpu;
         CudaStream stream = gpu.Stream;
-        log?.Invoke($"device {device.Describe()}; {GpuPrecisionName.Name(precision)}, batch {options.Batch}, {options.Height}x{options.Width} " +
+        log?.Invoke($"device {device.Describe()}; {GpuPrecisionName.Name(detector.Precision)}, batch {options.Batch}, {options.Height}x{options.Width} " +
             $"(resized {sizes[0].Height}x{sizes[0].Width}), CUDA graph {(options.CudaGraph ? "on" : "off")}; weights {detector.WeightBytes / (1 << 20)} MiB");
 
         long planStart = Stopwatch.GetTimestamp();
-        GpuDetectorPlan plan = detector.Plan(detector.KeyFor(sizes));
+        TPlan plan = detector.Plan(detector.KeyFor(sizes));
         log?.Invoke($"plan built in {Stopwatch.GetElapsedTime(planStart).TotalSeconds:F1} s");
         detector.Upload(plan, resized);
         for (int i = 0; i < options.Warmup; i++)
@@ -78,7 +98,8 @@ public static class GpuBenchmark
             detector.Execute(plan, sizes, outputSizes);
         }
         stream.Synchronize();
-        log?.Invoke($"plan {plan.PaddedHeight}x{plan.PaddedWidth}: {plan.SizeBytes / (1 << 20)} MiB of buffers; warm-up done");
+        (_, int paddedHeight, int paddedWidth, long planBytes) = detector.Shape(plan);
+        log?.Invoke($"plan {paddedHeight}x{paddedWidth}: {planBytes / (1 << 20)} MiB of buffers; warm-up done");
 
         // GPU compute: events around the device run only.
         var compute = new List<double>(options.Iterations);
@@ -116,14 +137,14 @@ public static class GpuBenchmark
         (long freeAfter, _) = device.MemoryInfo();
         long peak = freeBefore - freeAfter;
 
-        (Dictionary<string, double> stages, Dictionary<string, double> nodes) = StageMedians(plan, sizes, outputSizes, gpu, cancellationToken);
+        (Dictionary<string, double> stages, Dictionary<string, double> nodes) = StageMedians(detector, plan, sizes, outputSizes, cancellationToken);
         log?.Invoke("node time sums (op-by-op pass, ms): " + string.Join(", ", nodes.GroupBy(n => n.Key[..n.Key.IndexOf('/', StringComparison.Ordinal)])
             .Select(g => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{g.Key} {g.Sum(n => n.Value):F3} ({g.Count()} nodes)"))));
         log?.Invoke("slowest nodes (op-by-op pass, median ms): " + string.Join(", ",
             nodes.OrderByDescending(n => n.Value).Take(15).Select(n => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{n.Key} {n.Value:F3}"))));
         log?.Invoke($"compute median {Median(compute):F3} ms, host latency median {Median(host):F3} ms, peak {peak / (1 << 20)} MiB, " +
             $"detections [{string.Join(", ", detections)}]; stages " + string.Join(", ", stages.Select(s => $"{s.Key} {s.Value:F3}")));
-        return new GpuBenchmarkResult(device.Describe(), options.Batch, options.Height, options.Width, GpuPrecisionName.Name(precision), options.CudaGraph,
+        return new GpuBenchmarkResult(device.Describe(), options.Batch, options.Height, options.Width, GpuPrecisionName.Name(detector.Precision), options.CudaGraph,
             compute, host, peak, detections, stages);
     }
 
@@ -143,9 +164,10 @@ public static class GpuBenchmark
     /// Op-by-op runs with an event after each stage and each network node; the median time of each stage (since the previous stage
     /// mark) and of each node (since the previous mark of any kind; node names carry a "/").
     /// </summary>
-    private static (Dictionary<string, double> Stages, Dictionary<string, double> Nodes) StageMedians(GpuDetectorPlan plan, (int, int)[] sizes, (int, int)[] outputSizes, GpuContext gpu,
-        CancellationToken cancellationToken)
+    private static (Dictionary<string, double> Stages, Dictionary<string, double> Nodes) StageMedians<TPlan>(IGpuPlannedDetector<TPlan> detector, TPlan plan,
+        (int, int)[] sizes, (int, int)[] outputSizes, CancellationToken cancellationToken) where TPlan : class
     {
+        GpuContext gpu = detector.Gpu;
         var samples = new Dictionary<string, List<double>>();
         var order = new List<string>();
         for (int run = 0; run < StageRuns; run++)
@@ -157,7 +179,7 @@ public static class GpuBenchmark
                 CudaEvent first = gpu.Device.CreateEvent();
                 marks.Add(("", first));
                 first.Record(gpu.Stream);
-                plan.Enqueue(sizes, outputSizes, gpu.Stream, name =>
+                detector.Enqueue(plan, sizes, outputSizes, name =>
                 {
                     CudaEvent e = gpu.Device.CreateEvent();
                     marks.Add((name, e));

@@ -10,7 +10,8 @@ namespace Detserve.Runtime;
 /// <param name="Precision">"fp32" or "fp16".</param>
 /// <param name="CudaGraph">Whether runs replayed a CUDA graph.</param>
 /// <param name="ComputeMs">Per timed run: CUDA events around the whole network on the device (preprocess from the uint8 images
-/// already on the device, backbone, FPN, RPN, box head, box inference, mask head, paste of every detection's mask at image size).</param>
+/// already on the device, backbone, FPN, RPN, box head, box inference, mask head, paste of every detection's mask at image size; for
+/// RetinaNet backbone, FPN, head and its post-processing).</param>
 /// <param name="HostLatencyMs">Per timed run: wall time of a Predictor.Run equivalent (upload of the uint8 images, the run,
 /// download of boxes, scores, classes and M x M mask probabilities, Instances built).</param>
 /// <param name="PeakDeviceMemoryBytes">Device memory the engine held at its peak (its allocations: weights, plan arena, scratch,

@@ -13,7 +13,7 @@ namespace Detserve.Runtime.Cuda;
 /// downloads boxes, scores, classes and M x M mask probabilities per image, in resized-image pixels, as the CPU detector returns them.
 /// Owns everything it made; not thread-safe (the Predictor serializes runs).
 /// </summary>
-internal sealed class CudaDetector : IDisposable
+internal sealed class CudaDetector : IGpuPlannedDetector<GpuDetectorPlan>
 {
     private const int PlanCacheCapacity = 4;
 
@@ -124,6 +124,24 @@ internal sealed class CudaDetector : IDisposable
     {
         _gpu.Device.MakeCurrent();
         return _input.Decode(images, limits);
+    }
+
+    /// <summary>Plans held now (for tests).</summary>
+    public int CachedPlans => _plans.Count;
+
+    /// <inheritdoc/>
+    public (int Batch, int PaddedHeight, int PaddedWidth, long SizeBytes) Shape(GpuDetectorPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        return (plan.Batch, plan.PaddedHeight, plan.PaddedWidth, plan.SizeBytes);
+    }
+
+    /// <inheritdoc/>
+    public void Enqueue(GpuDetectorPlan plan, IReadOnlyList<(int Height, int Width)> sizes, IReadOnlyList<(int Height, int Width)>? pasteSizes,
+        Action<string> mark)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        plan.Enqueue(sizes, pasteSizes, _gpu.Stream, mark);
     }
 
     /// <summary>Runs the plan for these sizes through its CUDA graph, or enqueued op by op when graphs are off.</summary>

@@ -16,7 +16,7 @@ namespace Detserve.Runtime.Cuda;
 /// images, replays (or enqueues) the plan and downloads boxes, scores and classes per image in resized-image pixels, as the CPU
 /// RetinaNetDetector returns them. Owns everything it made; not thread-safe (the Predictor serializes runs).
 /// </summary>
-internal sealed class CudaRetinaNetDetector : IDisposable
+internal sealed class CudaRetinaNetDetector : IGpuPlannedDetector<GpuRetinaNetPlan>
 {
     private const int PlanCacheCapacity = 4;
 
@@ -40,6 +40,9 @@ internal sealed class CudaRetinaNetDetector : IDisposable
     }
 
     public GpuPrecision Precision { get; }
+
+    /// <summary>0: RetinaNet has no mask head.</summary>
+    public int MaskResolution => 0;
 
     /// <summary>Replay captured CUDA graphs (true, default) or enqueue every kernel each run.</summary>
     public bool UseGraphs { get; set; } = true;
@@ -102,6 +105,37 @@ internal sealed class CudaRetinaNetDetector : IDisposable
 
     /// <summary>Plans held now (for tests).</summary>
     public int CachedPlans => _plans.Count;
+
+    /// <inheritdoc/>
+    public (int Batch, int PaddedHeight, int PaddedWidth, long SizeBytes) Shape(GpuRetinaNetPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        return (plan.Batch, plan.PaddedHeight, plan.PaddedWidth, plan.SizeBytes);
+    }
+
+    /// <summary>Queues the uploads of <paramref name="resized"/> (already at their network size) into the plan's image slots.</summary>
+    void IGpuPlannedDetector<GpuRetinaNetPlan>.Upload(GpuRetinaNetPlan plan, IReadOnlyList<RgbImage> resized)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(resized);
+        _input.Upload(resized, resized.Select(r => (r.Height, r.Width)).ToArray(), plan.ImageSlot);
+    }
+
+    /// <summary>Runs the plan for these sizes through its CUDA graph, or enqueued op by op when graphs are off (no masks: <paramref name="pasteSizes"/> is not used).</summary>
+    public void Execute(GpuRetinaNetPlan plan, IReadOnlyList<(int Height, int Width)> sizes, IReadOnlyList<(int Height, int Width)>? pasteSizes)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        if (UseGraphs) plan.Launch(sizes, _gpu.Stream);
+        else plan.Enqueue(sizes, _gpu.Stream, null);
+    }
+
+    /// <inheritdoc/>
+    public void Enqueue(GpuRetinaNetPlan plan, IReadOnlyList<(int Height, int Width)> sizes, IReadOnlyList<(int Height, int Width)>? pasteSizes,
+        Action<string> mark)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        plan.Enqueue(sizes, _gpu.Stream, mark);
+    }
 
     /// <summary>
     /// The decode step of <see cref="Run(IReadOnlyList{GpuInputImage}, IReadOnlyList{ValueTuple{int, int}}, CancellationToken)"/>: JPEGs

@@ -59,6 +59,24 @@ public sealed class RetinaNetPlanningTests
     }
 
     [Fact]
+    public void GpuBenchmarkCheckSupported_AsksTheDetectorOfTheMetaArchitecture()
+    {
+        var retina = Detserve.Import.Model.ArchitectureMapper.FromConfig(
+            Detserve.Import.Config.ConfigLoader.LoadFile(GoldenConfig("COCO-Detection", "retinanet_R_50_FPN_narrow"), []));
+        var rcnn = Detserve.Import.Model.ArchitectureMapper.FromConfig(
+            Detserve.Import.Config.ConfigLoader.LoadFile(GoldenConfig("COCO-InstanceSegmentation", "mask_rcnn_R_50_FPN_narrow"), []));
+        Detserve.Runtime.GpuBenchmark.CheckSupported(retina);
+        Detserve.Runtime.GpuBenchmark.CheckSupported(rcnn);
+        // Each refusal comes from the right detector: RetinaNet's names a MODEL.RETINANET key, the R-CNN's a MODEL.ROI_BOX_HEAD key.
+        var normed = retina with { RetinaNet = retina.RetinaNet! with { Norm = "GN" } };
+        Assert.Contains("MODEL.RETINANET.NORM", Assert.Throws<NotSupportedException>(() => Detserve.Runtime.GpuBenchmark.CheckSupported(normed)).Message,
+            StringComparison.Ordinal);
+        var agnostic = rcnn with { RoiHeads = rcnn.RoiHeads! with { BoxHead = rcnn.RoiHeads.BoxHead with { ClsAgnosticBboxReg = true } } };
+        Assert.Contains("MODEL.ROI_BOX_HEAD.CLS_AGNOSTIC_BBOX_REG", Assert.Throws<NotSupportedException>(() => Detserve.Runtime.GpuBenchmark.CheckSupported(agnostic)).Message,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void PredictorOnCuda_TakesRetinaNetPastTheArchitectureCheck()
     {
         // With no GPU the refusal names the device and its driver, not MODEL.META_ARCHITECTURE; with one the RetinaNet is built.
