@@ -20,6 +20,7 @@ public sealed class DeviceOptionTests : IDisposable
     [InlineData("infer", "--precision fp16", "detserve: --precision fp16 needs --device cuda (the CPU engine computes in fp32)")]
     [InlineData("eval", "--device cuda:-1", "detserve: --device cuda:-1: unknown device; expected cpu, cuda or cuda:N")]
     [InlineData("eval", "--device cpu --precision fp16", "detserve: --precision fp16 needs --device cuda (the CPU engine computes in fp32)")]
+    [InlineData("infer", "--jpeg-decoder gpu", "detserve: --jpeg-decoder gpu needs --device cuda (nvJPEG decodes on the model's GPU)")]
     public async Task BadDeviceOrPrecision_IsAOneLineUsageError(string command, string args, string expected)
     {
         string output = Path.Combine(_dir, "out");

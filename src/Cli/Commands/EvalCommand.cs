@@ -57,7 +57,7 @@ public static class EvalCommand
                 DirectoryInfo imageDir = parse.GetValue(images) ?? throw new CliException("--images DIR is required with a model");
                 (dets, hasMasks) = RunModel(
                     LoadedModel.Load(parse, model), parse.GetValue(model.Device)!, parse.GetValue(model.Precision),
-                    parse.GetValue(model.Threads), imageDir.FullName, gt, parse.GetValue(saveResults)?.FullName, ct);
+                    parse.GetValue(model.Threads), model.JpegDecodingOf(parse), imageDir.FullName, gt, parse.GetValue(saveResults)?.FullName, ct);
             }
             IouType[] types = (typeText ?? (hasMasks ? "both" : "bbox")) switch
             {
@@ -90,7 +90,7 @@ public static class EvalCommand
     }
 
     private static (CocoResults Results, bool HasMasks) RunModel(
-        LoadedModel model, string device, string? requestedPrecision, int threads,
+        LoadedModel model, string device, string? requestedPrecision, int threads, JpegDecoding decoding,
         string imageDir, CocoGroundTruth gt, string? saveResultsPath, CancellationToken ct)
     {
         foreach (string warning in model.Warnings) Console.Error.WriteLine($"warning: {warning}");
@@ -113,13 +113,12 @@ public static class EvalCommand
                 ct.ThrowIfCancellationRequested();
                 string name = info.FileName ?? throw new CliException($"{gt.SourceName}: image id {info.Id} has no file_name");
                 string path = Path.Combine(imageDir, name);
-                if (InputImages.TryDecode(path, out string? error) is not RgbImage image)
+                if (InputImages.TryRun(predictor, path, decoding, needPixels: false, out _, out string? error, ct) is not Instances inst)
                 {
                     failures.Add($"{path}: {error}");
                     progress.Advance(name, "FAILED: " + error);
                     continue;
                 }
-                Instances inst = predictor.Run([image], ct)[0];
                 for (int k = 0; k < inst.Count; k++)
                 {
                     float x1 = inst.Boxes[4 * k], y1 = inst.Boxes[4 * k + 1], x2 = inst.Boxes[4 * k + 2], y2 = inst.Boxes[4 * k + 3];
@@ -128,7 +127,7 @@ public static class EvalCommand
                     long category = categoryIds[inst.Classes[k]];
                     // instances_to_coco_json: XYXY -> XYWH in float32, the score widened from float32.
                     builder.Add(info.Id, category, inst.Scores[k], BoxXywh.FromXyxyFloat32(x1, y1, x2, y2), encoded);
-                    saver?.Write(info.Id, (int)category, x1, y1, x2, y2, inst.Scores[k], image.Height, image.Width, encoded?.Counts);
+                    saver?.Write(info.Id, (int)category, x1, y1, x2, y2, inst.Scores[k], inst.ImageHeight, inst.ImageWidth, encoded?.Counts);
                 }
                 progress.Advance(name, $"{inst.Count} detections");
             }

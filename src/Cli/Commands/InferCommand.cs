@@ -36,6 +36,7 @@ public static class InferCommand
             parse.GetValue(model.Device)!,
             parse.GetValue(model.Precision),
             parse.GetValue(model.Threads),
+            model.JpegDecodingOf(parse),
             parse.GetRequiredValue(input),
             parse.GetRequiredValue(output),
             parse.GetValue(scoreThreshold),
@@ -46,7 +47,7 @@ public static class InferCommand
     }
 
     private static int Run(
-        Func<IReadOnlyList<string>, LoadedModel> load, string device, string? requestedPrecision, int threads,
+        Func<IReadOnlyList<string>, LoadedModel> load, string device, string? requestedPrecision, int threads, JpegDecoding decoding,
         string input, string outputDir, double? scoreThreshold, string? classNamesPath, bool visualize, CancellationToken ct)
     {
         var opts = new List<string>();
@@ -78,13 +79,12 @@ public static class InferCommand
                 ct.ThrowIfCancellationRequested();
                 string file = files[i];
                 string name = Path.GetFileName(file);
-                if (InputImages.TryDecode(file, out string? error) is not RgbImage image)
+                if (InputImages.TryRun(predictor, file, decoding, visualize, out RgbImage? image, out string? error, ct) is not Instances result)
                 {
                     failures.Add((file, error!));
                     progress.Advance(name, "FAILED: " + error);
                     continue;
                 }
-                Instances result = predictor.Run([image], ct)[0];
                 long imageId = InputImages.ImageId(file, i);
                 var visuals = visualize ? new List<VisualDetection>(result.Count) : null;
                 for (int k = 0; k < result.Count; k++)
@@ -102,12 +102,12 @@ public static class InferCommand
                         rle = encoded.Counts;
                     }
                     tsv.Write(name, cls, names.Name(cls), score, x1, y1, x2, y2, area);
-                    coco.Write(imageId, names.CategoryId(cls), x1, y1, x2, y2, score, image.Height, image.Width, rle);
+                    coco.Write(imageId, names.CategoryId(cls), x1, y1, x2, y2, score, result.ImageHeight, result.ImageWidth, rle);
                     visuals?.Add(new VisualDetection(x1, y1, x2, y2,
                         $"{names.Name(cls)} {(score * 100).ToString("0", CultureInfo.InvariantCulture)}%", k, mask));
                 }
                 detections += result.Count;
-                if (visuals is not null)
+                if (visuals is not null && image is not null)
                 {
                     RgbImage drawn = Visualizer.Draw(image, visuals);
                     string vizPath = Path.GetFullPath(Path.Combine(outputDir, Path.GetFileNameWithoutExtension(name) + ".png"));

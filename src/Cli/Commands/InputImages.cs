@@ -39,6 +39,44 @@ public static class InputImages
     }
 
     /// <summary>
+    /// Runs <paramref name="predictor"/> on one image file: decoded on the host (Detectron2's read_image pixels) and run, or with
+    /// <see cref="Runtime.JpegDecoding.Gpu"/> handed over encoded so that nvJPEG decodes a JPEG on the predictor's GPU. An image that
+    /// cannot be read or decoded gives null and its error (naming the file), so the run reports it and goes on.
+    /// <paramref name="image"/> is the host-decoded image when the caller needs its pixels (<paramref name="needPixels"/>, to draw on),
+    /// else null; <see cref="Runtime.Instances.ImageHeight"/>/<see cref="Runtime.Instances.ImageWidth"/> give its size either way.
+    /// </summary>
+    public static Runtime.Instances? TryRun(Runtime.Predictor predictor, string path, Runtime.JpegDecoding decoding, bool needPixels,
+        out Vision.RgbImage? image, out string? error, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(predictor);
+        image = null;
+        if (decoding == Runtime.JpegDecoding.Cpu)
+        {
+            image = TryDecode(path, out error);
+            return image is null ? null : predictor.Run([image], ct)[0];
+        }
+        Runtime.EncodedImage encoded;
+        try
+        {
+            encoded = Runtime.EncodedImage.ReadFile(path);
+        }
+        catch (Vision.ImageDecodeException e)
+        {
+            error = e.Message;
+            return null;
+        }
+        Runtime.EncodedImageResult result = predictor.RunEncoded([encoded], decoding, ct)[0];
+        if (!result.Succeeded)
+        {
+            error = result.Error!.Message;
+            return null;
+        }
+        error = null;
+        if (needPixels) image = TryDecode(path, out _);
+        return result.Instances;
+    }
+
+    /// <summary>
     /// COCO image id for an input file: its name's stem when that is an integer (COCO's own 000000397133.jpg),
     /// else its 1-based position in the run.
     /// </summary>

@@ -40,6 +40,16 @@ public sealed class ModelOptions
         DefaultValueFactory = _ => 0,
     };
 
+    public Option<string> JpegDecoder { get; } = new("--jpeg-decoder")
+    {
+        Description = "where JPEG inputs are decoded: cpu (libjpeg-turbo, Detectron2's exact pixels) or gpu (nvJPEG on the model's GPU; faster, pixels differ slightly)",
+        DefaultValueFactory = _ => "cpu",
+    };
+
+    /// <summary>The --jpeg-decoder choice.</summary>
+    public Runtime.JpegDecoding JpegDecodingOf(ParseResult parse) =>
+        parse.GetValue(JpegDecoder) == "gpu" ? Runtime.JpegDecoding.Gpu : Runtime.JpegDecoding.Cpu;
+
     public Argument<string[]> Overrides { get; } = new("KEY VALUE")
     {
         Description = "config overrides as Detectron2's --opts, e.g. MODEL.ROI_HEADS.SCORE_THRESH_TEST 0.7 (with --engine: test-time keys only)",
@@ -83,9 +93,16 @@ public sealed class ModelOptions
                 if (result.GetValue(Precision) == "fp16" && (result.GetValue(Device) ?? "cpu") == "cpu")
                     result.AddError("--precision fp16 needs --device cuda (the CPU engine computes in fp32)");
             });
+            JpegDecoder.AcceptOnlyFromAmong("cpu", "gpu");
+            command.Validators.Add(result =>
+            {
+                if (result.GetValue(JpegDecoder) == "gpu" && (result.GetValue(Device) ?? "cpu") == "cpu")
+                    result.AddError("--jpeg-decoder gpu needs --device cuda (nvJPEG decodes on the model's GPU)");
+            });
             command.Add(Device);
             command.Add(Precision);
             command.Add(Threads);
+            command.Add(JpegDecoder);
         }
         command.Add(Overrides);
     }
