@@ -143,16 +143,9 @@ public static class GraphCodec
                 json.WriteString("input_name", a.InputName);
                 break;
             case Conv2dAttributes a:
-                json.WriteNumber("in_channels", a.InChannels);
-                json.WriteNumber("out_channels", a.OutChannels);
-                WritePair(json, "kernel", a.KernelH, a.KernelW);
-                WritePair(json, "stride", a.StrideH, a.StrideW);
-                WritePair(json, "pad", a.PadH, a.PadW);
+                WriteConvolution(json, node.Name, a.InChannels, a.OutChannels, (a.KernelH, a.KernelW), (a.StrideH, a.StrideW), (a.PadH, a.PadW), a.Relu, a.Weight, a.Bias, store);
                 json.WriteNumber("dilation", a.Dilation);
                 json.WriteNumber("groups", a.Groups);
-                json.WriteBoolean("relu", a.Relu);
-                WriteTensor(json, "weight", node.Name + ".weight", a.Weight, store);
-                WriteTensor(json, "bias", node.Name + ".bias", a.Bias, store);
                 break;
             case FrozenBatchNormAttributes a:
                 WriteTensor(json, "weight", node.Name + ".weight", a.Weight, store);
@@ -167,14 +160,7 @@ public static class GraphCodec
                 json.WriteNumber("pad", a.Pad);
                 break;
             case ConvTranspose2dAttributes a:
-                json.WriteNumber("in_channels", a.InChannels);
-                json.WriteNumber("out_channels", a.OutChannels);
-                WritePair(json, "kernel", a.KernelH, a.KernelW);
-                WritePair(json, "stride", a.StrideH, a.StrideW);
-                WritePair(json, "pad", a.PadH, a.PadW);
-                json.WriteBoolean("relu", a.Relu);
-                WriteTensor(json, "weight", node.Name + ".weight", a.Weight, store);
-                WriteTensor(json, "bias", node.Name + ".bias", a.Bias, store);
+                WriteConvolution(json, node.Name, a.InChannels, a.OutChannels, (a.KernelH, a.KernelW), (a.StrideH, a.StrideW), (a.PadH, a.PadW), a.Relu, a.Weight, a.Bias, store);
                 break;
             case LinearAttributes a:
                 json.WriteNumber("in_features", a.InFeatures);
@@ -190,12 +176,22 @@ public static class GraphCodec
         }
     }
 
-    private static void WritePair(Utf8JsonWriter json, string name, int a, int b)
+    /// <summary>The fields a convolution and a transposed convolution share.</summary>
+    private static void WriteConvolution(Utf8JsonWriter json, string node, int inChannels, int outChannels, (int H, int W) kernel, (int H, int W) stride,
+        (int H, int W) pad, bool relu, float[] weight, float[]? bias, Func<string, float[], int> store)
     {
-        json.WriteStartArray(name);
-        json.WriteNumberValue(a);
-        json.WriteNumberValue(b);
-        json.WriteEndArray();
+        json.WriteNumber("in_channels", inChannels);
+        json.WriteNumber("out_channels", outChannels);
+        foreach ((string name, (int h, int w)) in new[] { ("kernel", kernel), ("stride", stride), ("pad", pad) })
+        {
+            json.WriteStartArray(name);
+            json.WriteNumberValue(h);
+            json.WriteNumberValue(w);
+            json.WriteEndArray();
+        }
+        json.WriteBoolean("relu", relu);
+        WriteTensor(json, "weight", node + ".weight", weight, store);
+        WriteTensor(json, "bias", node + ".bias", bias, store);
     }
 
     private static void WriteTensor(Utf8JsonWriter json, string field, string name, float[]? values, Func<string, float[], int> store)
