@@ -35,9 +35,10 @@ public static class ImagePreprocessor
     /// <summary>
     /// Builds the padded batch tensor (N, 3, Hp, Wp) from resized RGB images: channels in INPUT.FORMAT order (DefaultPredictor
     /// feeds BGR when the format is BGR), float32 (x - PIXEL_MEAN) / PIXEL_STD, then zero padding on the bottom and right up to the
-    /// batch's largest size rounded up to <paramref name="sizeDivisibility"/> (ImageList.from_tensors pads after normalizing).
+    /// batch's largest size rounded up to <paramref name="sizeDivisibility"/> (ImageList.from_tensors pads after normalizing), or up to
+    /// the smallest of <paramref name="buckets"/> that holds it.
     /// </summary>
-    public static FeatureMap Batch(IReadOnlyList<RgbImage> resized, InputSpec input, int sizeDivisibility)
+    public static FeatureMap Batch(IReadOnlyList<RgbImage> resized, InputSpec input, int sizeDivisibility, ShapeBuckets? buckets = null)
     {
         ArgumentNullException.ThrowIfNull(resized);
         ArgumentNullException.ThrowIfNull(input);
@@ -53,6 +54,7 @@ public static class ImagePreprocessor
             maxH = (maxH + sizeDivisibility - 1) / sizeDivisibility * sizeDivisibility;
             maxW = (maxW + sizeDivisibility - 1) / sizeDivisibility * sizeDivisibility;
         }
+        if (buckets is not null) (maxH, maxW) = buckets.PaddedSize(maxH, maxW);
         bool bgr = input.Format == "BGR";
         // pixel_mean / pixel_std are float32 buffers in Detectron2; the subtraction and division happen in float32.
         Span<float> mean = stackalloc float[3];

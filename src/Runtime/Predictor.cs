@@ -28,6 +28,7 @@ public sealed partial class Predictor : IDisposable
     private bool _disposed;
 
     private int _maxBatch;
+    private ShapeBuckets? _buckets;
 
     private Predictor(ModelGraph model, IDetector detector, CpuContext ctx)
     {
@@ -99,6 +100,8 @@ public sealed partial class Predictor : IDisposable
         {
             Predictor gpu = CreateCuda(model, options, ordinal, warnings);
             gpu._maxBatch = options.MaxBatch;
+            gpu._buckets = options.ShapeBuckets;
+            ((IGpuDetector?)gpu._gpu ?? gpu._retina)!.ShapeBuckets = options.ShapeBuckets;
             return gpu;
         }
 
@@ -111,7 +114,7 @@ public sealed partial class Predictor : IDisposable
             _ => throw new NotSupportedException($"MODEL.META_ARCHITECTURE {architecture.MetaArchitecture}"),
         };
         var ctx = new CpuContext(options.Threads);
-        return new Predictor(model, detector, ctx) { Warnings = warnings, _maxBatch = options.MaxBatch };
+        return new Predictor(model, detector, ctx) { Warnings = warnings, _maxBatch = options.MaxBatch, _buckets = options.ShapeBuckets };
     }
 
     private static void CheckOptions(ArchitectureSpec architecture, PredictorOptions options)
@@ -193,7 +196,7 @@ public sealed partial class Predictor : IDisposable
             var resized = new RgbImage[images.Count];
             for (int i = 0; i < images.Count; i++) resized[i] = ImagePreprocessor.Resize(images[i], input);
             cancellationToken.ThrowIfCancellationRequested();
-            FeatureMap batch = ImagePreprocessor.Batch(resized, input, Model.Architecture.SizeDivisibility);
+            FeatureMap batch = ImagePreprocessor.Batch(resized, input, Model.Architecture.SizeDivisibility, _buckets);
             perImage = _detector!.Forward(_ctx!, batch, sizes, observer, cancellationToken);
             maskResolution = _detector.MaskResolution;
         }

@@ -103,7 +103,10 @@ internal sealed class CudaDetector : IGpuPlannedDetector<GpuDetectorPlan>
         _plans.GetOrAdd(key, k => new GpuDetectorPlan(_gpu, _model, _graphs, Precision, k.Batch, k.PaddedHeight, k.PaddedWidth, MeasureConvAlgorithms));
 
     /// <summary>The plan key of resized images of these sizes.</summary>
-    public PlanKey KeyFor(IReadOnlyList<(int Height, int Width)> sizes) => PlanKey.For(sizes, _model.Architecture.SizeDivisibility);
+    public PlanKey KeyFor(IReadOnlyList<(int Height, int Width)> sizes) => PlanKey.For(sizes, _model.Architecture.SizeDivisibility, ShapeBuckets);
+
+    /// <summary>Padded sizes batches are rounded up to (one plan and CUDA graph per bucket and batch size), or null.</summary>
+    public ShapeBuckets? ShapeBuckets { get; set; }
 
     /// <summary>Queues the uploads of <paramref name="resized"/> (already at their network size) into the plan's image slots.</summary>
     public void Upload(GpuDetectorPlan plan, IReadOnlyList<RgbImage> resized) =>

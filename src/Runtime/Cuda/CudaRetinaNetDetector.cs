@@ -101,7 +101,10 @@ internal sealed class CudaRetinaNetDetector : IGpuPlannedDetector<GpuRetinaNetPl
             MeasureConvAlgorithms));
 
     /// <summary>The plan key of resized images of these sizes.</summary>
-    public PlanKey KeyFor(IReadOnlyList<(int Height, int Width)> sizes) => PlanKey.For(sizes, _model.Architecture.SizeDivisibility);
+    public PlanKey KeyFor(IReadOnlyList<(int Height, int Width)> sizes) => PlanKey.For(sizes, _model.Architecture.SizeDivisibility, ShapeBuckets);
+
+    /// <summary>Padded sizes batches are rounded up to (one plan and CUDA graph per bucket and batch size), or null.</summary>
+    public ShapeBuckets? ShapeBuckets { get; set; }
 
     /// <summary>Plans held now (for tests).</summary>
     public int CachedPlans => _plans.Count;

@@ -32,8 +32,11 @@ internal interface IGpuDetector : IDisposable
     /// <summary>Plans held now (for tests).</summary>
     int CachedPlans { get; }
 
-    /// <summary>The plan key of resized images of these sizes (padded as ImageList.from_tensors pads them).</summary>
+    /// <summary>The plan key of resized images of these sizes (padded as ImageList.from_tensors pads them, or up to a shape bucket).</summary>
     PlanKey KeyFor(IReadOnlyList<(int Height, int Width)> sizes);
+
+    /// <summary>Padded sizes batches are rounded up to (<see cref="Runtime.ShapeBuckets"/>), or null for each batch's own size.</summary>
+    ShapeBuckets? ShapeBuckets { get; set; }
 
     /// <summary>
     /// The detector's forward for resized images (sizes may differ; padded to the batch max): per image the detections in resized-image

@@ -5,9 +5,9 @@ internal readonly record struct PlanKey(int Batch, int PaddedHeight, int PaddedW
 {
     /// <summary>
     /// The key of a batch of resized images: the largest height and width, each rounded up to <paramref name="sizeDivisibility"/>
-    /// (detectron2/structures/image_list.py from_tensors).
+    /// (detectron2/structures/image_list.py from_tensors), then up to the smallest of <paramref name="buckets"/> that holds it.
     /// </summary>
-    public static PlanKey For(IReadOnlyList<(int Height, int Width)> sizes, int sizeDivisibility)
+    public static PlanKey For(IReadOnlyList<(int Height, int Width)> sizes, int sizeDivisibility, ShapeBuckets? buckets = null)
     {
         ArgumentNullException.ThrowIfNull(sizes);
         if (sizes.Count == 0) throw new ArgumentException("the batch is empty", nameof(sizes));
@@ -23,6 +23,7 @@ internal readonly record struct PlanKey(int Batch, int PaddedHeight, int PaddedW
             h = (h + sizeDivisibility - 1) / sizeDivisibility * sizeDivisibility;
             w = (w + sizeDivisibility - 1) / sizeDivisibility * sizeDivisibility;
         }
+        if (buckets is not null) (h, w) = buckets.PaddedSize(h, w);
         return new PlanKey(sizes.Count, h, w);
     }
 }

@@ -155,7 +155,7 @@ public sealed class WholeModelTests(ITestOutputHelper output)
         output.WriteLine($"{names.Length} padded sizes through a 4-plan cache; {first.Count} detections equal after eviction, on a worker thread");
     }
 
-    private static string CompareOneToOne(string name, Instances expected, Instances actual, double boxTol, double scoreTol, double minMaskIou)
+    internal static string CompareOneToOne(string name, Instances expected, Instances actual, double boxTol, double scoreTol, double minMaskIou)
     {
         Assert.True(expected.Count == actual.Count, $"{name}: CPU {expected.Count} detections, GPU {actual.Count}");
         double maxBox = 0, maxScore = 0, minIou = 1;
