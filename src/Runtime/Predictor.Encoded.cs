@@ -18,9 +18,11 @@ public sealed partial class Predictor
     /// <see cref="JpegDecoding.Cpu"/> (default): every image decoded on the host by <see cref="ImageDecoder.Decode"/>, exactly the pixels
     /// Detectron2's read_image gets from Pillow (libjpeg-turbo, EXIF orientation applied), so the results equal decoding with Vision and
     /// calling Run. <see cref="JpegDecoding.Gpu"/> (CUDA predictors only, opt-in): JPEGs decoded by nvJPEG straight into device memory,
-    /// oriented (EXIF) and resized on the GPU, so their pixels never cross PCIe; the image geometry is the host decoder's, but nvJPEG's IDCT
-    /// and chroma upsampling are not libjpeg-turbo's, so pixels and hence detections may differ slightly from Detectron2's. Other formats and
-    /// JPEGs nvJPEG cannot decode (CMYK/YCCK, sampling factors it refuses, truncated files) go to the host decoder.
+    /// oriented (EXIF) and resized on the GPU, so their pixels never cross PCIe; the image geometry is the host decoder's, and 4:4:4 or
+    /// greyscale files decode to libjpeg-turbo's exact pixels, but nvJPEG's chroma upsampling of 4:2:0 / 4:2:2 files is not libjpeg's
+    /// "fancy" filter, so their pixels and hence detections may differ slightly from Detectron2's (see <see cref="JpegDecoding.Gpu"/>).
+    /// Other formats and JPEGs nvJPEG cannot or must not decode (CMYK/YCCK, sampling factors it refuses, truncated files) go to the host
+    /// decoder.
     /// </param>
     /// <param name="cancellationToken">Checked between decoding and the run and between the run's stages.</param>
     /// <returns>One result per input, in order: its <see cref="Instances"/> (original-image pixels, after orientation) or its error.</returns>

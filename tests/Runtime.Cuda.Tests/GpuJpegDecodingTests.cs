@@ -7,11 +7,12 @@ namespace Detserve.Runtime.Cuda.Tests;
 
 /// <summary>
 /// JPEG decoding on the GPU (nvJPEG) against the host decoder (libjpeg-turbo as Pillow): decoded pixels, detections of the golden
-/// Mask R-CNN over shapes_test as JPEGs, EXIF geometry, and per-image failures. The bounds: with 4:4:4 files there is no chroma
-/// upsampling, and nvJPEG's IDCT gives libjpeg-turbo's pixels (Backends.Cuda.Tests' MaskAndJpegTests: exact on its 4:4:4 fixture), so the
-/// detections must be Detectron2-equal (COCO AP within issue 5's 0.1 points of the host-decoded run); with 4:2:0 nvJPEG upsamples chroma
-/// without libjpeg-turbo's "fancy" triangle filter, so colour edges move by tens of levels (mean a few levels, as MaskAndJpegTests
-/// measured), which moves boxes and mask edges of these colourful shapes slightly: AP within 1 point.
+/// Mask R-CNN over shapes_test as JPEGs, EXIF geometry, batches, and per-image failures. The bounds, from the first H100 run (nvJPEG of
+/// CUDA 13): with 4:4:4 files there is no chroma upsampling and nvJPEG's IDCT gave libjpeg-turbo's pixels exactly on all 12 images, so the
+/// GPU-decoded run must be the host-decoded run, detection for detection (and its COCO AP within issue 5's 0.1 points, measured 0.000).
+/// With 4:2:0 nvJPEG upsamples chroma without libjpeg-turbo's "fancy" triangle filter: colour edges move by up to 95 levels (mean 0.01 to
+/// 0.83 per image on shapes_test; MaskAndJpegTests' bound is 96), which moves boxes and mask edges of these colourful shapes a little:
+/// measured |AP difference| 0.650 (bbox) and 0.403 (segm) points, bounded at 1 point.
 /// </summary>
 [Trait("gpu", "true")]
 public sealed class GpuJpegDecodingTests(GpuJpegFixture gpu) : IClassFixture<GpuJpegFixture>
@@ -24,8 +25,8 @@ public sealed class GpuJpegDecodingTests(GpuJpegFixture gpu) : IClassFixture<Gpu
     private static void Log(string line) => GoldenApRun.Log(line);
 
     [Theory]
-    [InlineData(TurboJpegEncoder.Subsampling444, 95, 4, 0.1)]
-    [InlineData(TurboJpegEncoder.Subsampling420, 90, 128, 4.0)]
+    [InlineData(TurboJpegEncoder.Subsampling444, 95, 0, 0.0)]
+    [InlineData(TurboJpegEncoder.Subsampling420, 90, 96, 1.0)]
     public void GpuImageDecoder_GoldenJpegs_StayWithinTheBoundsOfLibjpegTurbo(int subsampling, int quality, int maxDiff, double maxMeanDiff)
     {
         foreach (var (info, jpeg) in gpu.Jpegs(quality, subsampling))
@@ -88,17 +89,33 @@ public sealed class GpuJpegDecodingTests(GpuJpegFixture gpu) : IClassFixture<Gpu
         RgbImage device = gpu.Decoder.Decode(jpeg);
         Assert.Equal((host.Width, host.Height), (device.Width, device.Height));
         Assert.Equal(orientation >= 5 ? (640, 427) : (427, 640), (host.Width, host.Height));
-        (int max, double mean) = Difference(host, device);
-        Assert.True(max <= 4 && mean <= 0.1, $"{jpeg.Name}: decoded pixels max {max}, mean {mean:F4}");
+        // 4:4:4 decodes exactly, and the orientation is a pixel permutation: Vision's ExifTranspose, bit for bit.
+        Assert.Equal(host.Pixels, device.Pixels);
 
         Instances fromHost = Single(gpu.Predictor.RunEncoded([jpeg], JpegDecoding.Cpu, Ct));
         Instances fromDevice = Single(gpu.Predictor.RunEncoded([jpeg], JpegDecoding.Gpu, Ct));
         Assert.Equal((host.Height, host.Width), (fromDevice.ImageHeight, fromDevice.ImageWidth));
-        Assert.True(fromHost.Count > 0 && fromDevice.Count > 0, $"{jpeg.Name}: {fromHost.Count} / {fromDevice.Count} detections");
-        // The best detection is the same object in the same place (pixels equal within the 4:4:4 bound).
-        Assert.Equal(fromHost.Classes[0], fromDevice.Classes[0]);
-        for (int c = 0; c < 4; c++)
-            Assert.True(Math.Abs(fromHost.Boxes[c] - fromDevice.Boxes[c]) <= 1f, $"{jpeg.Name}: best box {Box(fromHost, 0)} host vs {Box(fromDevice, 0)} GPU");
+        Assert.True(fromHost.Count > 0, $"{jpeg.Name}: no detections");
+        AssertIdentical(fromHost, fromDevice, jpeg.Name);
+    }
+
+    [Fact]
+    public void RunEncoded_GpuDecoding_OneMixedBatch_IsTheHostDecodedBatch()
+    {
+        // Every golden image as a 4:4:4 JPEG, two of them EXIF-rotated, and a PNG, in one call: several device-decoded images share the
+        // decode buffer, some are oriented on the device, one comes from the host; the batch pads to the largest, as ImageList does.
+        var jpegs = gpu.Jpegs(95, TurboJpegEncoder.Subsampling444).Select(p => p.Jpeg).ToList();
+        jpegs[3] = jpegs[3] with { Name = "t03_exif_6.jpg", Bytes = ExifJpeg.WithOrientation(jpegs[3].Bytes.ToArray(), 6) };
+        jpegs[9] = jpegs[9] with { Name = "t09_exif_3.jpg", Bytes = ExifJpeg.WithOrientation(jpegs[9].Bytes.ToArray(), 3, bigEndian: true) };
+        jpegs.Add(EncodedImage.ReadFile(Golden.Path("shapes_test", "t04_96x64.png")));
+        IReadOnlyList<EncodedImageResult> host = gpu.Predictor.RunEncoded(jpegs, JpegDecoding.Cpu, Ct);
+        IReadOnlyList<EncodedImageResult> device = gpu.Predictor.RunEncoded(jpegs, JpegDecoding.Gpu, Ct);
+        Assert.Equal((300, 500), (host[3].Instances!.ImageWidth, host[3].Instances!.ImageHeight));
+        for (int i = 0; i < jpegs.Count; i++)
+        {
+            Assert.True(host[i].Succeeded && device[i].Succeeded, $"{jpegs[i].Name}: {host[i].Error?.Message} {device[i].Error?.Message}");
+            AssertIdentical(host[i].Instances!, device[i].Instances!, jpegs[i].Name);
+        }
     }
 
     [Theory]
@@ -159,6 +176,17 @@ public sealed class GpuJpegDecodingTests(GpuJpegFixture gpu) : IClassFixture<Gpu
         }
         foreach (int i in new[] { 0, 5 })
             Assert.Equal((host[i].Instances!.ImageHeight, host[i].Instances!.ImageWidth), (device[i].Instances!.ImageHeight, device[i].Instances!.ImageWidth));
+    }
+
+    private static void AssertIdentical(Instances expected, Instances actual, string name)
+    {
+        Assert.True((expected.ImageHeight, expected.ImageWidth) == (actual.ImageHeight, actual.ImageWidth), $"{name}: size");
+        Assert.True(expected.Count == actual.Count, $"{name}: {expected.Count} host-decoded vs {actual.Count} GPU-decoded detections");
+        if (!expected.Boxes.AsSpan().SequenceEqual(actual.Boxes))
+            Assert.Fail($"{name}: boxes differ (first {Box(expected, 0)} host-decoded vs {Box(actual, 0)} GPU-decoded)");
+        Assert.True(expected.Scores.AsSpan().SequenceEqual(actual.Scores), $"{name}: scores differ");
+        Assert.True(expected.Classes.AsSpan().SequenceEqual(actual.Classes), $"{name}: classes differ");
+        Assert.True(expected.MaskProbabilities.AsSpan().SequenceEqual(actual.MaskProbabilities), $"{name}: mask probabilities differ");
     }
 
     private static Instances Single(IReadOnlyList<EncodedImageResult> results)
