@@ -39,10 +39,10 @@ public sealed class EngineCommandTests : IDisposable
     [Fact]
     public async Task Inspect_shows_the_build_and_the_architecture()
     {
-        string engine = await BuildAsync("m.engine", "--max-batch", "4", "MODEL.ROI_HEADS.SCORE_THRESH_TEST", "0.25");
+        string engine = await BuildAsync("m.engine", "--max-batch", "4", "--shape-buckets", "512x512", "MODEL.ROI_HEADS.SCORE_THRESH_TEST", "0.25");
         var (code, stdout, stderr) = await CliRunner.RunAsync("inspect", "--engine", engine);
         Assert.True(code == 0, stderr);
-        Assert.Contains("build     fp32, max batch 4", stdout, StringComparison.Ordinal);
+        Assert.Contains("build     fp32, max batch 4, shape buckets 512x512", stdout, StringComparison.Ordinal);
         Assert.Contains("overrides MODEL.ROI_HEADS.SCORE_THRESH_TEST 0.25", stdout, StringComparison.Ordinal);
         Assert.Contains("graph     dense:", stdout, StringComparison.Ordinal);
         Assert.Contains("(GeneralizedRCNN), 3 classes", stdout, StringComparison.Ordinal);
@@ -106,6 +106,9 @@ public sealed class EngineCommandTests : IDisposable
         var fixedKey = await CliRunner.RunAsync("infer", "--engine", engine, "--input", images, "--output", output, "MODEL.FPN.OUT_CHANNELS", "64");
         Assert.Equal(2, fixedKey.ExitCode);
         Assert.Contains("MODEL.FPN.OUT_CHANNELS is fixed when the engine is built", fixedKey.Stderr, StringComparison.Ordinal);
+        var badBuckets = await CliRunner.RunAsync("infer", "--engine", engine, "--input", images, "--output", output, "--shape-buckets", "800x");
+        Assert.Equal(2, badBuckets.ExitCode);
+        Assert.Contains("--shape-buckets: shape bucket '800x'", badBuckets.Stderr, StringComparison.Ordinal);
         var notEngine = await CliRunner.RunAsync("infer", "--engine", Paths.SampleConfig, "--input", images, "--output", output);
         Assert.Contains("not a Detserve engine file", notEngine.Stderr, StringComparison.Ordinal);
         var noWeights = await CliRunner.RunAsync("build", "--config", Paths.SampleConfig, "--seeded-weights", "1", "--weights", Paths.SampleWeights, "-o", Path.Combine(_dir, "x.engine"));

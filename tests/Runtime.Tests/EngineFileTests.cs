@@ -18,12 +18,12 @@ public sealed class EngineFileTests : IDisposable
 
     private static RgbImage Image(string name) => ImageDecoder.DecodeFile(Golden.Path("shapes_test", name + ".png"));
 
-    private string Build(string model, string precision = "fp32", int maxBatch = 8, params string[] opts)
+    private string Build(string model, string precision = "fp32", int maxBatch = 8, ShapeBuckets? buckets = null, params string[] opts)
     {
         ModelSpec spec = ModelLoader.Load(Golden.ConfigOf(model), Golden.WeightsOf(model), opts);
         string path = Path.Combine(_dir, model + ".engine");
         var source = new EngineSource(spec.ConfigPath, spec.WeightsPath!, EngineBuilder.Sha256Of(spec.WeightsPath!), opts);
-        EngineBuilder.Build(spec.Config, spec.Weights, source, precision, maxBatch, path);
+        EngineBuilder.Build(spec.Config, spec.Weights, source, precision, maxBatch, path, shapeBuckets: buckets);
         return path;
     }
 
@@ -56,8 +56,10 @@ public sealed class EngineFileTests : IDisposable
     [Fact]
     public void The_metadata_records_the_build()
     {
-        string path = Build(Golden.MaskRcnn, maxBatch: 4, opts: ["MODEL.ROI_HEADS.SCORE_THRESH_TEST", "0.3"]);
+        string path = Build(Golden.MaskRcnn, maxBatch: 4, buckets: ShapeBuckets.Parse("1344x1344,800x1333"), opts: ["MODEL.ROI_HEADS.SCORE_THRESH_TEST", "0.3"]);
         EngineInfo info = EngineFile.ReadInfo(path);
+        Assert.Equal("800x1344,1344x1344", info.ShapeBuckets);
+        Assert.Null(EngineFile.ReadInfo(Build(Golden.RetinaNet)).ShapeBuckets);
         Assert.Equal(EngineFile.FormatVersion, info.FormatVersion);
         Assert.Equal("fp32", info.Precision);
         Assert.Equal(4, info.MaxBatch);

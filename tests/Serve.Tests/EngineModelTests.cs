@@ -62,6 +62,24 @@ public sealed class EngineModelTests : IDisposable
     }
 
     [Fact]
+    public void Shape_buckets_come_from_the_parameter_else_the_engine()
+    {
+        static ModelInstanceContext Context(string? buckets)
+        {
+            var config = new ModelConfig { Name = "m" };
+            if (buckets is not null) config.Parameters["shape_buckets"] = new ModelParameter { StringValue = buckets };
+            return new ModelInstanceContext(config, "m", 1, "/tmp", "m_0", ModelInstanceGroup.Types.Kind.Cpu, -1);
+        }
+
+        Assert.Null(DetectronBackend.PredictorOptionsFor(Context(null)).ShapeBuckets);
+        Assert.Equal("512x512", DetectronBackend.PredictorOptionsFor(Context(null), engineBuckets: "500x500")!.ShapeBuckets!.ToString());
+        Assert.Equal("800x1344", DetectronBackend.PredictorOptionsFor(Context("800x1333"), engineBuckets: "500x500").ShapeBuckets!.ToString());
+        var e = Assert.Throws<ServeException>(() => DetectronBackend.PredictorOptionsFor(Context("big")));
+        Assert.Contains("shape_buckets", e.Message, StringComparison.Ordinal);
+        Assert.Contains("'big'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_engine_model_answers_what_the_config_and_weights_compute()
     {
         AddEngineModel("eng", """

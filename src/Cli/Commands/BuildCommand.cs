@@ -21,6 +21,7 @@ public static class BuildCommand
         precision.AcceptOnlyFromAmong("fp32", "fp16");
         var maxBatch = new Option<int>("--max-batch") { Description = "the largest batch a run of the engine accepts", DefaultValueFactory = _ => 8 };
         var output = new Option<FileInfo>("--output", "-o") { Description = "the engine file to write (replaced whole if it exists)", Required = true };
+        var buckets = new Option<string?>("--shape-buckets") { Description = "shape buckets runs of the engine use by default (HxW,HxW...)" };
         var seeded = new Option<int?>("--seeded-weights") { Description = "instead of weights: the bench spec's seeded weights of this seed (for timing only)" };
         var command = new Command("build", "compile a Detectron2 config and weights into an .engine file");
         command.Add(model.Config);
@@ -29,6 +30,7 @@ public static class BuildCommand
         command.Add(maxBatch);
         command.Add(output);
         command.Add(seeded);
+        command.Add(buckets);
         command.Add(model.Overrides);
         model.Config.Required = true;
         command.Validators.Add(result =>
@@ -42,6 +44,7 @@ public static class BuildCommand
             string? weights = parse.GetValue(model.Weights)?.FullName;
             IReadOnlyList<string> opts = parse.GetValue(model.Overrides) ?? [];
             string outputPath = parse.GetRequiredValue(output).FullName;
+            ShapeBuckets? shapeBuckets = ModelOptions.ParseBuckets(parse.GetValue(buckets));
             if (parse.GetValue(maxBatch) is < 1 or > 4096) throw new CliException($"--max-batch {parse.GetValue(maxBatch)}: must be between 1 and 4096");
             void Log(string line) => Console.Error.WriteLine($"[build] {line}");
 
@@ -68,9 +71,9 @@ public static class BuildCommand
                 Log($"hashing {spec.WeightsPath}");
                 source = new EngineSource(config, spec.WeightsPath, EngineBuilder.Sha256Of(spec.WeightsPath), opts);
             }
-            (EngineInfo info, IReadOnlyList<string> warnings) = EngineBuilder.Build(cfg, tensors, source, parse.GetValue(precision)!, parse.GetValue(maxBatch), outputPath, Log);
+            (EngineInfo info, IReadOnlyList<string> warnings) = EngineBuilder.Build(cfg, tensors, source, parse.GetValue(precision)!, parse.GetValue(maxBatch), outputPath, Log, shapeBuckets);
             foreach (string warning in warnings) Console.Error.WriteLine($"warning: {warning}");
-            Console.WriteLine($"{info.Path}: {info.MetaArchitecture}, {info.NumClasses} classes{(info.MaskOn ? ", masks" : "")}, {info.Precision}, max batch {info.MaxBatch}, {new FileInfo(info.Path).Length / 1e6:F1} MB");
+            Console.WriteLine($"{info.Path}: {info.MetaArchitecture}, {info.NumClasses} classes{(info.MaskOn ? ", masks" : "")}, {info.Precision}, max batch {info.MaxBatch}{(info.ShapeBuckets is null ? "" : $", shape buckets {info.ShapeBuckets}")}, {new FileInfo(info.Path).Length / 1e6:F1} MB");
             return 0;
         });
         return command;

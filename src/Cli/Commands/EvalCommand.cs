@@ -57,7 +57,7 @@ public static class EvalCommand
                 DirectoryInfo imageDir = parse.GetValue(images) ?? throw new CliException("--images DIR is required with a model");
                 (dets, hasMasks) = RunModel(
                     LoadedModel.Load(parse, model), parse.GetValue(model.Device)!, parse.GetValue(model.Precision),
-                    parse.GetValue(model.Threads), model.JpegDecodingOf(parse), imageDir.FullName, gt, parse.GetValue(saveResults)?.FullName, ct);
+                    parse.GetValue(model.Threads), model.JpegDecodingOf(parse), model.ShapeBucketsOf(parse), imageDir.FullName, gt, parse.GetValue(saveResults)?.FullName, ct);
             }
             IouType[] types = (typeText ?? (hasMasks ? "both" : "bbox")) switch
             {
@@ -90,7 +90,7 @@ public static class EvalCommand
     }
 
     private static (CocoResults Results, bool HasMasks) RunModel(
-        LoadedModel model, string device, string? requestedPrecision, int threads, JpegDecoding decoding,
+        LoadedModel model, string device, string? requestedPrecision, int threads, JpegDecoding decoding, ShapeBuckets? buckets,
         string imageDir, CocoGroundTruth gt, string? saveResultsPath, CancellationToken ct)
     {
         foreach (string warning in model.Warnings) Console.Error.WriteLine($"warning: {warning}");
@@ -104,7 +104,7 @@ public static class EvalCommand
         using var saver = saveResultsPath is null ? null : new Output.CocoResultsWriter(saveResultsPath);
         string precision = model.PrecisionFor(requestedPrecision, device);
         if (model.PrecisionNote(precision) is { } note) Console.Error.WriteLine(note);
-        using var predictor = model.CreatePredictor(device, threads, precision);
+        using var predictor = model.CreatePredictor(device, threads, precision, buckets);
         var failures = new List<string>();
         using (var progress = ProgressReporter.ForConsole("eval", gt.Images.Count))
         {

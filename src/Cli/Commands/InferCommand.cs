@@ -37,6 +37,7 @@ public static class InferCommand
             parse.GetValue(model.Precision),
             parse.GetValue(model.Threads),
             model.JpegDecodingOf(parse),
+            model.ShapeBucketsOf(parse),
             parse.GetRequiredValue(input),
             parse.GetRequiredValue(output),
             parse.GetValue(scoreThreshold),
@@ -47,7 +48,7 @@ public static class InferCommand
     }
 
     private static int Run(
-        Func<IReadOnlyList<string>, LoadedModel> load, string device, string? requestedPrecision, int threads, JpegDecoding decoding,
+        Func<IReadOnlyList<string>, LoadedModel> load, string device, string? requestedPrecision, int threads, JpegDecoding decoding, ShapeBuckets? buckets,
         string input, string outputDir, double? scoreThreshold, string? classNamesPath, bool visualize, CancellationToken ct)
     {
         var opts = new List<string>();
@@ -65,7 +66,7 @@ public static class InferCommand
 
         string precision = model.PrecisionFor(requestedPrecision, device);
         if (model.PrecisionNote(precision) is { } note) Console.Error.WriteLine(note);
-        using var predictor = model.CreatePredictor(device, threads, precision);
+        using var predictor = model.CreatePredictor(device, threads, precision, buckets);
         Console.Error.WriteLine($"model: {model.Architecture.MetaArchitecture}, {numClasses} classes; backend: {predictor.BackendDescription}");
         using var tsv = new DetectionTsvWriter(Path.Combine(outputDir, "detections.tsv"));
         using var coco = new CocoResultsWriter(Path.Combine(outputDir, "coco_results.json"));

@@ -75,7 +75,7 @@ public static class InspectCommand
         var b = new StringBuilder();
         EngineInfo i = engine.Info;
         b.AppendLine(c, $"engine    {i.Path}: format {i.FormatVersion}, written by Detserve {i.DetserveVersion} at {i.CreatedUtc}");
-        b.AppendLine(c, $"build     {i.Precision}, max batch {i.MaxBatch}, {i.TensorCount} tensors ({i.TensorBytes / 1e6:F1} MB, SHA-256 checked)");
+        b.AppendLine(c, $"build     {i.Precision}, max batch {i.MaxBatch}{(i.ShapeBuckets is null ? "" : $", shape buckets {i.ShapeBuckets}")}, {i.TensorCount} tensors ({i.TensorBytes / 1e6:F1} MB, SHA-256 checked)");
         b.AppendLine(c, $"source    config {i.Source.Config}");
         b.AppendLine(c, $"          weights {i.Source.Weights}{(i.Source.WeightsSha256 is null ? "" : $" (sha256 {i.Source.WeightsSha256})")}");
         if (i.Source.Overrides.Count > 0) b.AppendLine(c, $"          overrides {string.Join(' ', i.Source.Overrides)}");

@@ -64,9 +64,9 @@ internal sealed record LoadedModel(ModelGraph Model, string Source, string Weigh
             ? $"note: {Source} was built for {e.Precision}; running {precision}"
             : null;
 
-    /// <summary>A predictor on <paramref name="device"/>; an engine's max batch is enforced.</summary>
-    public Predictor CreatePredictor(string device, int threads, string precision) =>
-        Predictor.Create(Model, new PredictorOptions(device, threads, precision, MaxBatch), Warnings);
+    /// <summary>A predictor on <paramref name="device"/>; an engine's max batch is enforced, and its shape buckets used unless others are given.</summary>
+    public Predictor CreatePredictor(string device, int threads, string precision, ShapeBuckets? buckets = null) =>
+        Predictor.Create(Model, new PredictorOptions(device, threads, precision, MaxBatch, buckets ?? (Engine?.ShapeBuckets is { } b ? ShapeBuckets.Parse(b) : null)), Warnings);
 
     /// <summary>The architecture's classes (for class names and category maps).</summary>
     public ArchitectureSpec Architecture => Model.Architecture;

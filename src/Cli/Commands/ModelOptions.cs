@@ -46,6 +46,28 @@ public sealed class ModelOptions
         DefaultValueFactory = _ => "cpu",
     };
 
+    public Option<string?> ShapeBucketsOption { get; } = new("--shape-buckets")
+    {
+        Description = "pad each batch up to the smallest of these sizes that holds it (HxW,HxW...; one CUDA graph per bucket; default: an engine's own, else none)",
+    };
+
+    /// <summary>The --shape-buckets sizes, or null.</summary>
+    public Runtime.ShapeBuckets? ShapeBucketsOf(ParseResult parse) => ParseBuckets(parse.GetValue(ShapeBucketsOption));
+
+    /// <summary>Parses a --shape-buckets value; a malformed one is a usage error naming the part.</summary>
+    public static Runtime.ShapeBuckets? ParseBuckets(string? text)
+    {
+        if (text is null) return null;
+        try
+        {
+            return Runtime.ShapeBuckets.Parse(text);
+        }
+        catch (FormatException e)
+        {
+            throw new CliException($"--shape-buckets: {e.Message}", e);
+        }
+    }
+
     /// <summary>The --jpeg-decoder choice.</summary>
     public Runtime.JpegDecoding JpegDecodingOf(ParseResult parse) =>
         parse.GetValue(JpegDecoder) == "gpu" ? Runtime.JpegDecoding.Gpu : Runtime.JpegDecoding.Cpu;
@@ -103,6 +125,7 @@ public sealed class ModelOptions
             command.Add(Precision);
             command.Add(Threads);
             command.Add(JpegDecoder);
+            command.Add(ShapeBucketsOption);
         }
         command.Add(Overrides);
     }

@@ -23,11 +23,12 @@ public static class EngineBuilder
     /// <param name="maxBatch">The largest batch runs accept.</param>
     /// <param name="output">The engine file to write.</param>
     /// <param name="log">Progress lines.</param>
+    /// <param name="shapeBuckets">Shape buckets runs use by default, or null.</param>
     /// <returns>The metadata written and the notes of the graph build (weights the model does not use).</returns>
     /// <exception cref="EngineException">bad precision or batch, or the file cannot be written.</exception>
     /// <exception cref="NotSupportedException">fp16 for a model the CUDA path does not run.</exception>
     public static (EngineInfo Info, IReadOnlyList<string> Warnings) Build(CfgNode config, IReadOnlyDictionary<string, HostTensor> weights,
-        EngineSource source, string precision, int maxBatch, string output, Action<string>? log = null)
+        EngineSource source, string precision, int maxBatch, string output, Action<string>? log = null, ShapeBuckets? shapeBuckets = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(weights);
@@ -47,7 +48,7 @@ public static class EngineBuilder
         log?.Invoke($"building graphs: {arch.MetaArchitecture}, {arch.NumClasses} classes");
         ModelGraph model = ModelGraphBuilder.Build(arch, weights, out IReadOnlyList<string> unused);
         log?.Invoke($"compiling and writing {output}");
-        EngineInfo info = EngineFile.Write(output, config, model, precision, maxBatch, source);
+        EngineInfo info = EngineFile.Write(output, config, model, precision, maxBatch, source, shapeBuckets);
         log?.Invoke($"wrote {info.TensorCount} tensors ({info.TensorBytes / 1e6:F1} MB) in {clock.Elapsed.TotalSeconds:F1} s");
         return (info, unused.Select(u => $"weight '{u}' is not used by the model").ToArray());
     }

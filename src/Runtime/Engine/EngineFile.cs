@@ -24,7 +24,7 @@ namespace Detserve.Runtime.Engine;
 ///  24  u64 data offset            (64-byte aligned, after the JSON)
 ///  32  u64 data length
 ///  40  32 bytes SHA-256 of the JSON
-///  72  JSON (UTF-8): format, versions, build { precision, max_batch }, source, model, config_yaml, feature_levels,
+///  72  JSON (UTF-8): format, versions, build { precision, max_batch, shape_buckets }, source, model, config_yaml, feature_levels,
 ///      graphs { dense, box_head, mask_head } (<see cref="GraphCodec"/>), tensors [ { name, offset, count, sha256 } ]
 ///  data: float32 tensors, each 64-byte aligned, each with its own SHA-256 in the JSON
 /// </code>
@@ -47,8 +47,10 @@ public static class EngineFile
     /// <param name="precision">"fp32" or "fp16": the precision runs use by default.</param>
     /// <param name="maxBatch">The largest batch a run accepts (at least 1).</param>
     /// <param name="source">Provenance.</param>
+    /// <param name="shapeBuckets">Shape buckets runs use by default, or null.</param>
     /// <returns>The metadata written.</returns>
-    public static EngineInfo Write(string path, CfgNode config, ModelGraph model, string precision, int maxBatch, EngineSource source)
+    public static EngineInfo Write(string path, CfgNode config, ModelGraph model, string precision, int maxBatch, EngineSource source,
+        ShapeBuckets? shapeBuckets = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(config);
@@ -82,6 +84,8 @@ public static class EngineFile
             json.WriteStartObject("build");
             json.WriteString("precision", precision);
             json.WriteNumber("max_batch", maxBatch);
+            if (shapeBuckets is null) json.WriteNull("shape_buckets");
+            else json.WriteString("shape_buckets", shapeBuckets.ToString());
             json.WriteEndObject();
             json.WriteStartObject("source");
             json.WriteString("config", source.Config);
@@ -168,7 +172,7 @@ public static class EngineFile
             TryDelete(temp);
             throw new EngineException($"{path}: cannot write the engine: {e.Message}", e);
         }
-        return new EngineInfo(full, FormatVersion, DetserveVersion, created, precision, maxBatch, source, arch.MetaArchitecture.ToString(),
+        return new EngineInfo(full, FormatVersion, DetserveVersion, created, precision, maxBatch, shapeBuckets?.ToString(), source, arch.MetaArchitecture.ToString(),
             arch.NumClasses, model.MaskHead is not null, tensors.Count, dataLength);
     }
 
@@ -339,6 +343,18 @@ public static class EngineFile
         if (precision is not ("fp32" or "fp16")) throw new EngineException($"{path}: build.precision '{precision}' is not fp32 or fp16");
         int maxBatch = Int(build, "max_batch", path + " build");
         if (maxBatch < 1) throw new EngineException($"{path}: build.max_batch {maxBatch} must be at least 1");
+        string? buckets = build.TryGetProperty("shape_buckets", out JsonElement b) && b.ValueKind == JsonValueKind.String ? b.GetString() : null;
+        if (buckets is not null)
+        {
+            try
+            {
+                buckets = ShapeBuckets.Parse(buckets).ToString();
+            }
+            catch (FormatException e)
+            {
+                throw new EngineException($"{path}: build.shape_buckets: {e.Message}", e);
+            }
+        }
         string? sha = source.TryGetProperty("weights_sha256", out JsonElement s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
         var overrides = Obj(source, "overrides", path + " source", JsonValueKind.Array).EnumerateArray()
             .Select(o => o.ValueKind == JsonValueKind.String ? o.GetString()! : throw new EngineException($"{path}: source.overrides holds a non-string")).ToArray();
@@ -346,7 +362,7 @@ public static class EngineFile
         JsonElement tensors = Obj(root, "tensors", path, JsonValueKind.Array);
         bool maskOn = Obj(model, "mask_on", path + " model", JsonValueKind.True, JsonValueKind.False).GetBoolean();
         return new EngineInfo(Path.GetFullPath(path), header.Version, Str(root, "detserve_version", path), Str(root, "created_utc", path), precision, maxBatch,
-            src, Str(model, "meta_architecture", path + " model"), Int(model, "num_classes", path + " model"), maskOn, tensors.GetArrayLength(), header.DataLength);
+            buckets, src, Str(model, "meta_architecture", path + " model"), Int(model, "num_classes", path + " model"), maskOn, tensors.GetArrayLength(), header.DataLength);
     }
 
     private readonly record struct TensorEntry(string Name, long Offset, long Count, string Sha256)

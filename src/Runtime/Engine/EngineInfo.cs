@@ -7,6 +7,7 @@ namespace Detserve.Runtime.Engine;
 /// <param name="CreatedUtc">When it was written (ISO 8601, UTC).</param>
 /// <param name="Precision">The precision it was built and checked for ("fp32" or "fp16"); runs use it unless told otherwise.</param>
 /// <param name="MaxBatch">The largest batch a run of this engine accepts.</param>
+/// <param name="ShapeBuckets">The shape buckets runs use by default ("800x1344,1344x1344"), or null.</param>
 /// <param name="Source">The config, weights and overrides it was built from.</param>
 /// <param name="MetaArchitecture">MODEL.META_ARCHITECTURE ("GeneralizedRCNN" or "RetinaNet").</param>
 /// <param name="NumClasses">Number of classes.</param>
@@ -20,6 +21,7 @@ public sealed record EngineInfo(
     string CreatedUtc,
     string Precision,
     int MaxBatch,
+    string? ShapeBuckets,
     EngineSource Source,
     string MetaArchitecture,
     int NumClasses,

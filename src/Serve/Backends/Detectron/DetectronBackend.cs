@@ -14,7 +14,8 @@ namespace Detserve.Serve.Backends.Detectron;
 /// allow_ragged_batch (a batch may mix image sizes: the predictor pads as ImageList.from_tensors), and sets
 /// max_batch_size 8 (an engine's own max batch) when the config gives neither inputs nor a batch size; a max_batch_size above an
 /// engine's is refused. Parameters: "threads" (per CPU instance, 0 = all cores), "precision" (fp32, or fp16 on KIND_GPU; default an
-/// engine's own on KIND_GPU, else fp32), and Detectron2 config keys as overrides. A KIND_GPU instance on gpu N runs on cuda:N.
+/// engine's own on KIND_GPU, else fp32), "shape_buckets" ("800x1344,1344x1344": batches padded up to one of these sizes, so a GPU
+/// instance keeps one CUDA graph per bucket and batch size; default an engine's own), and Detectron2 config keys as overrides. A KIND_GPU instance on gpu N runs on cuda:N.
 /// </summary>
 public sealed class DetectronBackend : IModelBackend
 {
@@ -105,7 +106,7 @@ public sealed class DetectronBackend : IModelBackend
             if (files.EnginePath is not null)
             {
                 var engine = EngineFile.Load(files.EnginePath, files.Opts);
-                options = PredictorOptionsFor(context, engine.Info.Precision) with { MaxBatch = engine.Info.MaxBatch };
+                options = PredictorOptionsFor(context, engine.Info.Precision, engine.Info.ShapeBuckets) with { MaxBatch = engine.Info.MaxBatch };
                 predictor = Predictor.Create(engine.Model, options);
             }
             else
@@ -132,7 +133,7 @@ public sealed class DetectronBackend : IModelBackend
     /// Where and how an instance runs: KIND_GPU on gpu N is <c>cuda:N</c>, else the CPU; precision from the "precision" parameter
     /// (default: <paramref name="enginePrecision"/> on a GPU, else fp32; fp16 on GPUs only), CPU threads from "threads" (0 = all cores).
     /// </summary>
-    internal static PredictorOptions PredictorOptionsFor(ModelInstanceContext context, string? enginePrecision = null)
+    internal static PredictorOptions PredictorOptionsFor(ModelInstanceContext context, string? enginePrecision = null, string? engineBuckets = null)
     {
         var config = context.Config;
         var where = $"model '{context.ModelName}' instance '{context.InstanceName}'";
@@ -155,8 +156,21 @@ public sealed class DetectronBackend : IModelBackend
             throw ServeException.InvalidArgument($"{where}: parameter precision 'fp16' needs a KIND_GPU instance group (the CPU engine computes in fp32)");
         }
 
+        ShapeBuckets? buckets = null;
+        if ((DetectronModelFiles.Parameter(config, "shape_buckets") ?? engineBuckets) is { } b)
+        {
+            try
+            {
+                buckets = ShapeBuckets.Parse(b);
+            }
+            catch (FormatException e)
+            {
+                throw ServeException.InvalidArgument($"{where}: parameter shape_buckets: {e.Message}");
+            }
+        }
+
         var device = gpu ? $"cuda:{context.DeviceId.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : "cpu";
-        return new PredictorOptions(device, threads, precision);
+        return new PredictorOptions(device, threads, precision, ShapeBuckets: buckets);
     }
 
     /// <summary>Errors of the CUDA backend and the runtime's GPU path (their exceptions live in Detserve.Backends.Cuda / Detserve.Runtime.Cuda).</summary>
