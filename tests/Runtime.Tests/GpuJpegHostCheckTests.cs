@@ -106,4 +106,29 @@ public sealed class GpuJpegHostCheckTests
         Assert.True(JpegMarkers.HasEndOfImage(tagged));
         Assert.False(JpegMarkers.HasEndOfImage(tagged.AsSpan(0, tagged.Length - 10)));
     }
+
+    [Fact]
+    public void StoresRgb_FollowsLibjpegsColourSpaceGuess()
+    {
+        byte[] jfif = Fixtures.Jpeg("rgb_444");
+        Assert.Equal(0xE0, jfif[3]);
+        byte[] bare = [.. jfif.AsSpan(0, 2), .. jfif.AsSpan(4 + ((jfif[4] << 8) | jfif[5]))];
+        byte[] Adobe(byte transform) => [.. bare.AsSpan(0, 2), 0xFF, 0xEE, 0x00, 0x0E, .. "Adobe"u8, 0x00, 0x64, 0x00, 0x00, 0x00, 0x00, transform, .. bare.AsSpan(2)];
+        byte[] RgbIds(byte[] jpeg)
+        {
+            byte[] copy = [.. jpeg];
+            int sof = copy.AsSpan().IndexOf([(byte)0xFF, (byte)0xC0]);
+            Assert.Equal(3, copy[sof + 9]);
+            (copy[sof + 10], copy[sof + 13], copy[sof + 16]) = ((byte)'R', (byte)'G', (byte)'B');
+            return copy;
+        }
+
+        Assert.False(JpegMarkers.StoresRgb(jfif)); // JFIF: YCbCr
+        Assert.False(JpegMarkers.StoresRgb(bare)); // component ids 1, 2, 3: YCbCr
+        Assert.True(JpegMarkers.StoresRgb(Adobe(0)));
+        Assert.False(JpegMarkers.StoresRgb(Adobe(1)));
+        Assert.True(JpegMarkers.StoresRgb(RgbIds(bare)));
+        Assert.False(JpegMarkers.StoresRgb(RgbIds(jfif))); // JFIF wins over the ids
+        Assert.False(JpegMarkers.StoresRgb(RgbIds(Adobe(1)))); // and so does the Adobe flag
+    }
 }

@@ -17,7 +17,7 @@ internal sealed class GpuJpegDecoder(KernelLibrary kernels) : IDisposable
     /// <summary>
     /// The header facts of <paramref name="image"/> when nvJPEG should decode it, or null when the host decoder must: not a JPEG, a header
     /// nvJPEG cannot read (odd sampling factors, damage: the host decoder decodes or names it), 4 components (CMYK/YCCK, which Pillow
-    /// converts with its own inverted-CMYK arithmetic), a declared size above <paramref name="limits"/>, malformed marker segments before
+    /// converts with its own inverted-CMYK arithmetic), 3 components that libjpeg takes as RGB (<see cref="JpegMarkers.StoresRgb"/>), a declared size above <paramref name="limits"/>, malformed marker segments before
     /// the scan (which TurboJPEG refuses) or no EOI after it (a truncated file, which the host decoder refuses as Pillow does).
     /// </summary>
     /// <exception cref="ImageDecodeException">the EXIF probe failed; names the image.</exception>
@@ -37,7 +37,7 @@ internal sealed class GpuJpegDecoder(KernelLibrary kernels) : IDisposable
             // Host-side header parsing only: nothing on the device can have failed.
             return null;
         }
-        if (components is not (1 or 3) || width <= 0 || height <= 0) return null;
+        if (components is not (1 or 3) || width <= 0 || height <= 0 || (components == 3 && JpegMarkers.StoresRgb(data))) return null;
         if (width > limits.MaxDimension || height > limits.MaxDimension || (long)width * height > limits.MaxPixels) return null;
         if (!JpegMarkers.HasEndOfImage(data)) return null;
         return new GpuJpeg(image, width, height, ExifOrientationProbe.Read(data, image.Name));

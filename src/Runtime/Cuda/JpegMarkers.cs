@@ -41,6 +41,32 @@ internal static class JpegMarkers
     }
 
     /// <summary>
+    /// Whether libjpeg takes a 3-component file as RGB rather than YCbCr (jdapimin.c default_decompress_parms): a JFIF APP0 means YCbCr;
+    /// else an Adobe APP14 decides by its transform flag (0 = RGB); else the component ids 'R', 'G', 'B' mean RGB. nvJPEG's RGB output
+    /// assumes YCbCr, so the GPU path leaves such files to the host decoder. Scans up to SOS.
+    /// </summary>
+    public static bool StoresRgb(ReadOnlySpan<byte> jpeg)
+    {
+        bool jfif = false;
+        int adobeTransform = -1;
+        bool rgbIds = false;
+        int pos = 2;
+        while (Next(jpeg, ref pos, out byte marker, out int offset, out int length))
+        {
+            ReadOnlySpan<byte> body = jpeg.Slice(offset + 4, length - 4);
+            if (marker == 0xDA) break;
+            // jdmarker.c examine_app0 / examine_app14: APP0_DATA_LEN 14, APP14_DATA_LEN 12.
+            if (marker == 0xE0 && body.Length >= 14 && body.StartsWith("JFIF\0"u8)) jfif = true;
+            else if (marker == 0xEE && body.Length >= 12 && body.StartsWith("Adobe"u8)) adobeTransform = body[11];
+            else if (marker is >= 0xC0 and <= 0xCF and not (0xC4 or 0xC8 or 0xCC) && body.Length >= 6 + (3 * 3) && body[5] == 3)
+                rgbIds = body[6] == (byte)'R' && body[9] == (byte)'G' && body[12] == (byte)'B';
+        }
+        if (jfif) return false;
+        if (adobeTransform >= 0) return adobeTransform == 0;
+        return rgbIds;
+    }
+
+    /// <summary>
     /// The next marker segment at or after <paramref name="pos"/>: its marker byte, the offset of its FF and its length including the two
     /// marker bytes; <paramref name="pos"/> moves past it. False at EOI, at the end of the data, or at malformed structure.
     /// </summary>
