@@ -64,4 +64,26 @@ public sealed class ImageDecoderBackendTests
         Assert.Contains("model 'decode' instance 'decode_0_gpu0' (KIND_GPU, nvJPEG) on cuda:0", e.Message, StringComparison.Ordinal);
         Assert.Contains("device 'cuda:0': no CUDA driver found: libcuda.so.1", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void AutoComplete_KindAutoAndNoInstanceGroup_DecodeOnTheHost_OnlyKindGpuStays()
+    {
+        var backend = new ImageDecoderBackend();
+        var none = new ModelConfig { Name = "decode", Backend = ImageDecoderBackend.BackendName };
+        backend.AutoCompleteConfig(none, "/nonexistent/decode/1");
+        Assert.Equal(ModelInstanceGroup.Types.Kind.Cpu, Assert.Single(none.InstanceGroup).Kind);
+
+        var mixed = new ModelConfig
+        {
+            Name = "decode",
+            Backend = ImageDecoderBackend.BackendName,
+            InstanceGroup =
+            {
+                new ModelInstanceGroup { Kind = ModelInstanceGroup.Types.Kind.Auto },
+                new ModelInstanceGroup { Kind = ModelInstanceGroup.Types.Kind.Gpu, Gpus = { 1 } },
+            },
+        };
+        backend.AutoCompleteConfig(mixed, "/nonexistent/decode/1");
+        Assert.Equal([ModelInstanceGroup.Types.Kind.Cpu, ModelInstanceGroup.Types.Kind.Gpu], mixed.InstanceGroup.Select(g => g.Kind));
+    }
 }

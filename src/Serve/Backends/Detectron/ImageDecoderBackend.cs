@@ -9,7 +9,8 @@ namespace Detserve.Serve.Backends.Detectron;
 /// backend: "detserve_image" — decodes encoded images (PNG, JPEG, BMP; EXIF orientation applied, as Detectron2's
 /// read_image) so that an ensemble can take image bytes: input "image_bytes" BYTES [batch, 1], output "image"
 /// UINT8 [batch, H, W, 3] RGB. Needs no files in its version folder. A request whose bytes do not decode fails alone.
-/// A KIND_CPU instance decodes with libjpeg-turbo (the pixels Pillow gives Detectron2); a KIND_GPU instance on gpu N decodes
+/// A KIND_CPU instance (also KIND_AUTO and no instance_group: GPU decoding is opt-in) decodes with libjpeg-turbo (the pixels Pillow
+/// gives Detectron2); an explicit KIND_GPU instance on gpu N decodes
 /// JPEGs with nvJPEG on cuda:N (<see cref="GpuImageDecoder"/>: faster for large photos, not bit-identical to libjpeg-turbo;
 /// other formats still on the host), and is UNAVAILABLE, with the reason, where that GPU or nvJPEG cannot be opened.
 /// </summary>
@@ -38,6 +39,18 @@ public sealed class ImageDecoderBackend : IModelBackend
         if (config.Output.Count == 0)
         {
             config.Output.Add(new ModelOutput { Name = OutputName, DataType = DataType.TypeUint8, Dims = { -1, -1, 3 } });
+        }
+
+        // nvJPEG is opt-in (its pixels are not libjpeg-turbo's for subsampled JPEGs): KIND_AUTO, which the server would turn into KIND_GPU on
+        // a machine with a GPU, decodes on the host; only an explicit KIND_GPU group decodes on the GPU.
+        if (config.InstanceGroup.Count == 0)
+        {
+            config.InstanceGroup.Add(new ModelInstanceGroup { Kind = ModelInstanceGroup.Types.Kind.Cpu });
+        }
+
+        foreach (var group in config.InstanceGroup.Where(g => g.Kind == ModelInstanceGroup.Types.Kind.Auto))
+        {
+            group.Kind = ModelInstanceGroup.Types.Kind.Cpu;
         }
 
         if (config.Input.Count != 1 || config.Input[0].Name != InputName || config.Input[0].DataType != DataType.TypeString
