@@ -26,10 +26,16 @@ public static class ImagePreprocessor
     public static (int Height, int Width) ResizedSize(RgbImage image, InputSpec input)
     {
         ArgumentNullException.ThrowIfNull(image);
+        return ResizedSize(image.Height, image.Width, input);
+    }
+
+    /// <summary>The size <see cref="Resize"/> gives an image of <paramref name="height"/> x <paramref name="width"/> (MIN_SIZE_TEST 0: unchanged).</summary>
+    public static (int Height, int Width) ResizedSize(int height, int width, InputSpec input)
+    {
         ArgumentNullException.ThrowIfNull(input);
         return input.MinSizeTest == 0
-            ? (image.Height, image.Width)
-            : ResizeShortestEdge.GetOutputShape(image.Height, image.Width, input.MinSizeTest, input.MaxSizeTest);
+            ? (height, width)
+            : ResizeShortestEdge.GetOutputShape(height, width, input.MinSizeTest, input.MaxSizeTest);
     }
 
     /// <summary>

@@ -82,9 +82,9 @@ public sealed partial class Predictor
             cancellationToken.ThrowIfCancellationRequested();
             GpuInputImage[] originals = good.Select(i => batch.Images[i]!).ToArray();
             InputSpec input = Model.Architecture.Input;
-            // ImagePreprocessor.ResizedSize's rule (ResizeShortestEdge, MIN_SIZE_TEST 0 = no resize) on the oriented original size.
+            // The resize of ImagePreprocessor.Resize, on the oriented original size.
             (int Height, int Width)[] sizes = originals
-                .Select(o => input.MinSizeTest == 0 ? (o.Height, o.Width) : ResizeShortestEdge.GetOutputShape(o.Height, o.Width, input.MinSizeTest, input.MaxSizeTest))
+                .Select(o => ImagePreprocessor.ResizedSize(o.Height, o.Width, input))
                 .ToArray();
             IReadOnlyList<(Detections Detections, float[]? Masks)> perImage = _gpu is not null
                 ? _gpu.Run(originals, sizes, cancellationToken)

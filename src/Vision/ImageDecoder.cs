@@ -60,6 +60,18 @@ public static class ImageDecoder
         return ExifTranspose.Apply(decoded.Image, decoded.Orientation);
     }
 
+    /// <summary>
+    /// The EXIF orientation <see cref="Decode"/> applies to a JPEG: 2..8 from the Orientation tag of its first "Exif" APP1 segment before
+    /// SOS (Pillow's JpegImagePlugin), else 1 (no tag, a value outside 2..8 or a malformed segment walk: the image is left as stored).
+    /// For decoders other than Vision's (nvJPEG) that must orient the stored pixels exactly as Vision does.
+    /// </summary>
+    public static int ReadJpegOrientation(ReadOnlySpan<byte> jpeg)
+    {
+        if (Sniff(jpeg) != ImageFormat.Jpeg) return 1;
+        int orientation = JpegDecoder.ReadExifOrientation(jpeg);
+        return orientation is >= 2 and <= 8 ? orientation : 1;
+    }
+
     /// <summary>The container format by its magic bytes.</summary>
     public static ImageFormat Sniff(ReadOnlySpan<byte> data)
     {

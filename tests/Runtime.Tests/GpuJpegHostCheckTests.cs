@@ -4,7 +4,7 @@ using Detserve.Vision;
 namespace Detserve.Runtime.Tests;
 
 /// <summary>
-/// The host half of the GPU JPEG path, which runs without a GPU: the EXIF orientation read through Vision's own reader (the probe), the
+/// The host half of the GPU JPEG path, which runs without a GPU: the EXIF orientation as Vision reads it, the
 /// orientation kernel's index table against Vision's ExifTranspose, and the marker walk that sends truncated files to the host decoder.
 /// </summary>
 public sealed class GpuJpegHostCheckTests
@@ -17,10 +17,10 @@ public sealed class GpuJpegHostCheckTests
     [InlineData("rgb_420_exif_3", 3)]
     [InlineData("rgb_420_exif_6", 6)]
     [InlineData("rgb_420_exif_8", 8)]
-    public void Probe_ReadsTheOrientationOfTheFixtures(string name, int expected)
+    public void Orientation_OfTheFixtures(string name, int expected)
     {
         byte[] jpeg = Fixtures.Jpeg(name);
-        Assert.Equal(expected, ExifOrientationProbe.Read(jpeg, name));
+        Assert.Equal(expected, ImageDecoder.ReadJpegOrientation(jpeg));
         // 37x29 as stored; Vision's decode is the oriented size.
         RgbImage decoded = ImageDecoder.Decode(jpeg, name);
         Assert.Equal(ExifOrientOp.OrientedSize(37, 29, expected), (decoded.Width, decoded.Height));
@@ -39,11 +39,11 @@ public sealed class GpuJpegHostCheckTests
 
     [Theory]
     [MemberData(nameof(Orientations))]
-    public void Probe_AndKernelTable_GiveVisionsOrientedPixels(int value, bool bigEndian)
+    public void Orientation_AndKernelTable_GiveVisionsOrientedPixels(int value, bool bigEndian)
     {
         byte[] plain = Fixtures.Jpeg("rgb_444");
         byte[] tagged = ExifJpeg.WithOrientation(plain, value, bigEndian);
-        int orientation = ExifOrientationProbe.Read(tagged, "tagged.jpg");
+        int orientation = ImageDecoder.ReadJpegOrientation(tagged);
         Assert.Equal(value is >= 2 and <= 8 ? value : 1, orientation);
 
         RgbImage stored = ImageDecoder.Decode(plain, "plain.jpg");
@@ -74,10 +74,9 @@ public sealed class GpuJpegHostCheckTests
         byte[] tagged = ExifJpeg.WithOrientation([.. plain.AsSpan(first - 2)], 6);
         byte[] ordered = [.. plain.AsSpan(0, first), .. tagged.AsSpan(2)];
         byte[] stray = [.. plain.AsSpan(0, first), 0x00, .. tagged.AsSpan(2)];
-        Assert.Equal(6, ExifOrientationProbe.Read(ordered, "ordered.jpg"));
+        Assert.Equal(6, ImageDecoder.ReadJpegOrientation(ordered));
         Assert.True(JpegMarkers.HasEndOfImage(ordered));
-        Assert.Null(JpegMarkers.FindExifSegment(stray));
-        Assert.Equal(1, ExifOrientationProbe.Read(stray, "stray.jpg"));
+        Assert.Equal(1, ImageDecoder.ReadJpegOrientation(stray));
         Assert.False(JpegMarkers.HasEndOfImage(stray));
         Assert.StartsWith("stray.jpg: JPEG header:", Assert.Throws<ImageDecodeException>(() => ImageDecoder.Decode(stray, "stray.jpg")).Message,
             StringComparison.Ordinal);
@@ -102,7 +101,7 @@ public sealed class GpuJpegHostCheckTests
         // An EXIF block may carry a whole thumbnail JPEG, EOI included; a file cut inside its own scan still has no EOI after SOS.
         byte[] jpeg = Fixtures.Jpeg("rgb_420");
         byte[] tagged = ExifJpeg.WithOrientation(jpeg, 6, trailer: jpeg);
-        Assert.Equal(6, ExifOrientationProbe.Read(tagged, "thumb.jpg"));
+        Assert.Equal(6, ImageDecoder.ReadJpegOrientation(tagged));
         Assert.True(JpegMarkers.HasEndOfImage(tagged));
         Assert.False(JpegMarkers.HasEndOfImage(tagged.AsSpan(0, tagged.Length - 10)));
     }

@@ -7,7 +7,7 @@ namespace Detserve.Runtime.Cuda;
 /// <param name="Image">The encoded bytes and their name.</param>
 /// <param name="StoredWidth">Columns as coded in the frame header.</param>
 /// <param name="StoredHeight">Rows as coded in the frame header.</param>
-/// <param name="Orientation">1 (none) .. 8, as <see cref="ExifOrientationProbe"/> reads it.</param>
+/// <param name="Orientation">1 (none) .. 8, as <see cref="ImageDecoder.ReadJpegOrientation"/> reads it.</param>
 internal sealed record GpuJpeg(EncodedImage Image, int StoredWidth, int StoredHeight, int Orientation)
 {
     /// <summary>Bytes of the decoded, not yet oriented, interleaved RGB image.</summary>

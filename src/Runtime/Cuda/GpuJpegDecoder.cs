@@ -40,7 +40,7 @@ internal sealed class GpuJpegDecoder(KernelLibrary kernels) : IDisposable
         if (components is not (1 or 3) || width <= 0 || height <= 0 || (components == 3 && JpegMarkers.StoresRgb(data))) return null;
         if (width > limits.MaxDimension || height > limits.MaxDimension || (long)width * height > limits.MaxPixels) return null;
         if (!JpegMarkers.HasEndOfImage(data)) return null;
-        return new GpuJpeg(image, width, height, ExifOrientationProbe.Read(data, image.Name));
+        return new GpuJpeg(image, width, height, ImageDecoder.ReadJpegOrientation(data));
     }
 
     /// <summary>

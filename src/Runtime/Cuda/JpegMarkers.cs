@@ -3,27 +3,12 @@ using System.Buffers.Binary;
 namespace Detserve.Runtime.Cuda;
 
 /// <summary>
-/// The two facts about a JPEG's marker segments (ITU T.81 B.1) that the GPU input path needs on the host before nvJPEG sees the file.
+/// What the GPU input path must know about a JPEG's marker segments (ITU T.81 B.1) on the host before nvJPEG sees the file (its EXIF orientation comes from ImageDecoder.ReadJpegOrientation).
 /// The walk follows Detserve.Vision's JpegDecoder.ReadExifOrientation exactly (fill bytes skipped, standalone markers without a length,
 /// a malformed segment or EOI ends the walk), so it finds what the host decoder finds.
 /// </summary>
 internal static class JpegMarkers
 {
-    /// <summary>
-    /// The first APP1 segment whose body starts with "Exif\0", as (offset of its FF E1 marker, length including the marker), scanning up
-    /// to SOS; null when there is none before SOS or the segment structure is malformed first (the host decoder then applies no orientation).
-    /// </summary>
-    public static (int Offset, int Length)? FindExifSegment(ReadOnlySpan<byte> jpeg)
-    {
-        int pos = 2;
-        while (Next(jpeg, ref pos, out byte marker, out int offset, out int length))
-        {
-            if (marker == 0xDA) return null;
-            if (marker == 0xE1 && jpeg.Slice(offset + 4, length - 4).StartsWith("Exif\0"u8)) return (offset, length);
-        }
-        return null;
-    }
-
     /// <summary>
     /// Whether the segment walk reaches the first SOS cleanly and an EOI marker (FF D9) follows it. libjpeg reports a stream that ends before its EOI as "Premature end of JPEG
     /// file", which the host decoder (as Pillow) treats as a truncated file; nvJPEG may decode such a stream without a word, so the GPU path
