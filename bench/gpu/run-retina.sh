@@ -78,7 +78,7 @@ PY
 
 if [ "$run_tests" = 1 ]; then
   t="$app/Backends.Cuda.Tests/Backends.Cuda.Tests"
-  timeout 300 "$t" -trait "gpu=true" -xml "$out/cuda-tests.xml" \
+  timeout 250 "$t" -trait "gpu=true" -noColor -longRunning 30 -xml "$out/cuda-tests.xml" \
     -class Detserve.Backends.Cuda.Tests.Gpu.RetinaNetPostprocessOpTests \
     -class Detserve.Backends.Cuda.Tests.Runtime.RetinaNetWholeModelTests \
     -class Detserve.Backends.Cuda.Tests.Runtime.RetinaNetZooTimingTests \
@@ -88,7 +88,7 @@ if [ "$run_tests" = 1 ]; then
   [ -s "$out/cuda-tests.xml" ] && summarize "$out/cuda-tests.xml" >> "$out/summary.txt"
 fi
 if [ "$run_ap" = 1 ]; then
-  timeout 180 "$app/Runtime.Cuda.Tests/Runtime.Cuda.Tests" -trait "gpu=true" -xml "$out/ap-tests.xml" \
+  timeout 120 "$app/Runtime.Cuda.Tests/Runtime.Cuda.Tests" -trait "gpu=true" -noColor -longRunning 30 -xml "$out/ap-tests.xml" \
     -method "*RetinaNet_ApWithinTenthOfAPointOfDetectron2" > "$out/ap-tests.log" 2>&1
   echo "Runtime.Cuda.Tests rc $?" | tee -a "$out/summary.txt"
   grep -E "retinanet_\S+ cuda fp(16|32): bbox AP " "$out/ap-tests.log" | sort -u | tee -a "$out/summary.txt"
@@ -96,7 +96,7 @@ if [ "$run_ap" = 1 ]; then
 fi
 if [ "$run_bench" = 1 ]; then
   config="$app/golden/zoo-configs/COCO-Detection/retinanet_R_50_FPN_3x.yaml"
-  timeout 240 dotnet "$app/Detserve.Bench.Gpu/detserve-gpu-kernel-bench.dll" model --config "$config" --size 800x1333 --batch 1,8 \
+  timeout 190 dotnet "$app/Detserve.Bench.Gpu/detserve-gpu-kernel-bench.dll" model --config "$config" --size 800x1333 --batch 1,8 \
     --precision fp32,fp16 --iterations "$iterations" --warmup 5 --json "$out/retina-bench.json" > "$out/retina-bench.log" 2>&1
   echo "bench rc $?" | tee -a "$out/summary.txt"
   grep -E "^RESULT|stages |node time sums" "$out/retina-bench.log" | tee -a "$out/summary.txt"

@@ -163,20 +163,31 @@ extern "C" __global__ void retina_select_choose(int k, int phase, int* __restric
     int* st = state + (long long)row * SELECT_STATE;
     unsigned int* h = hist + (long long)row * SELECT_BINS;
     const int binsPerLane = SELECT_BINS / 32;
-    if (phase == 0 && lane == 0)
+    // Every lane derives the mode and the count still needed from what earlier launches wrote; lane 0 alone writes the state.
+    // (A first version had lane 0 write the phase-0 mode and the other lanes read it back after __syncwarp; it hung on an H100
+    // exactly when a row had kept <= k, the one case where that read-back differs from the zeroed state, so the warp must have
+    // split at the full-mask shuffles below. Nothing here now reads another lane's global write.)
+    int mode, need;
+    if (phase == 0)
     {
         const int kept = st[ST_KEPT];
-        const int keff = min(k, kept);
-        st[ST_KEFF] = keff;
-        st[ST_NEED] = keff;
-        st[ST_MODE] = kept <= k ? MODE_TAKE_ALL : MODE_SELECT;
+        need = min(k, kept);
+        mode = kept <= k ? MODE_TAKE_ALL : MODE_SELECT;
+        if (lane == 0)
+        {
+            st[ST_KEFF] = need;
+            st[ST_NEED] = need;
+            st[ST_MODE] = mode;
+        }
     }
-    __syncwarp();
-    const int mode = st[ST_MODE];
+    else
+    {
+        mode = st[ST_MODE];
+        need = phase < 3 ? st[ST_NEED] : st[ST_IDX_NEED];
+    }
     const bool scorePhase = phase < 3;
     if ((scorePhase && mode == MODE_SELECT) || (!scorePhase && mode == MODE_TIE_INDEX))
     {
-        const int need = scorePhase ? st[ST_NEED] : st[ST_IDX_NEED];
         unsigned int laneSum = 0u;
         for (int b = 0; b < binsPerLane; b++) laneSum += h[lane * binsPerLane + b];
         // Inclusive suffix sums over lanes: suffix[l] = sum of lanes l..31 (larger digits sit in higher lanes).
