@@ -6,7 +6,9 @@
 #   3. `detserve bench --device cuda` at the same configurations in FP16 and FP32 with --peer-json (ratios from one call on one
 #      device), seeded zoo-width Mask R-CNN weights (MODEL.WEIGHTS "" overrides the zoo config's ImageNet URL), SCORE_THRESH_TEST 0.0
 #      (100 detections per image),
-#   4. the golden AP tests (tests/Runtime.Cuda.Tests, trait gpu=true: FP32 and FP16 within 0.1 AP of Detectron2),
+#   4. the GPU tests: tests/Runtime.Cuda.Tests (golden AP in FP32 and FP16 within 0.1 of Detectron2, engines, nvJPEG) and
+#      tests/Backends.Cuda.Tests (every kernel against its CPU reference, the whole models against the CPU path), trait gpu=true,
+#   4b. detserve build (the seeded bench model as an fp16 engine), bench --engine, and infer --engine --jpeg-decoder gpu/cpu,
 #   5. `detserve serve` with the sample Mask R-CNN as a KIND_GPU gpus [0] fp16 instance group: one inference over HTTP, compared
 #      with the same image through a KIND_CPU model, and the GPU metric families,
 #   6. $OUT/summary.md with the numbers and the ratios.
@@ -17,7 +19,7 @@
 # the .NET runtime with ASP.NET Core (the CLI references the server) into .device-bench/dotnet-aspnet.tar.xz, and prints the size
 # that will travel (tracked files + .device-bench; the limit is 64 MiB). .device/ (the CUDA engineer's bundle) is left alone.
 # On the GPU machine (carry [".device-bench"]), with OUT set by the device tool:
-#   bash bench/gpu/run-model-bench.sh [--iterations N] [--batch8-iterations N] [--skip-peer] [--skip-tests] [--skip-serve]
+#   bash bench/gpu/run-model-bench.sh [--iterations N] [--batch8-iterations N] [--skip-peer] [--skip-tests] [--skip-serve] [--skip-engine]
 # Every step writes into $OUT as it goes, so a run stopped at its time limit still returns what it finished.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -31,7 +33,7 @@ prepare() {
   grep -qx "/$bundle_dir/" "$exclude" 2>/dev/null || echo "/$bundle_dir/" >> "$exclude"
   local stage="$bundle_dir/stage"
   rm -rf "$stage" && mkdir -p "$stage"
-  for p in src/Cli/Detserve.Cli.csproj tests/Runtime.Cuda.Tests/Runtime.Cuda.Tests.csproj; do
+  for p in src/Cli/Detserve.Cli.csproj tests/Runtime.Cuda.Tests/Runtime.Cuda.Tests.csproj tests/Backends.Cuda.Tests/Backends.Cuda.Tests.csproj; do
     local name; name=$(basename "$p" .csproj)
     dotnet publish "$p" -c Release -r linux-x64 --self-contained false -o "$stage/$name" -p:DebugType=none >/dev/null
     # What a runnable xunit.v3 executable and a framework-dependent CLI do not need on that machine: VSTest/coverage baggage,
@@ -44,6 +46,7 @@ prepare() {
   local golden="${GOLDEN_DIR:-$root/../shared/golden}"
   mkdir -p "$stage/golden/reference"
   cp -r "$golden/configs" "$golden/shapes_test" "$stage/golden/"
+  mkdir -p "$stage/golden/models" && cp "$golden/models/retinanet_R_50_FPN_narrow.pkl" "$stage/golden/models/"
   for m in mask_rcnn_R_50_FPN_narrow retinanet_R_50_FPN_narrow; do
     mkdir -p "$stage/golden/reference/$m" && cp "$golden/reference/$m/coco_eval.json" "$stage/golden/reference/$m/"
   done
@@ -69,6 +72,7 @@ batch8_iterations=30
 run_peer=1
 run_tests=1
 run_serve=1
+run_engine=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --iterations) iterations=$2; shift 2 ;;
@@ -76,6 +80,7 @@ while [ $# -gt 0 ]; do
     --skip-peer) run_peer=0; shift ;;
     --skip-tests) run_tests=0; shift ;;
     --skip-serve) run_serve=0; shift ;;
+    --skip-engine) run_engine=0; shift ;;
     *) echo "run-model-bench.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -126,7 +131,35 @@ for precision in fp16 fp32; do
 done
 
 if [ "$run_tests" = 1 ]; then
-  "$app/Runtime.Cuda.Tests/Runtime.Cuda.Tests" -trait "gpu=true" 2>&1 | tee "$work/gpu-tests.log"
+  timeout 240 "$app/Runtime.Cuda.Tests/Runtime.Cuda.Tests" -trait "gpu=true" 2>&1 | tee "$work/gpu-tests.log"
+  echo "Runtime.Cuda.Tests rc ${PIPESTATUS[0]}" | tee -a "$work/gpu-tests.log"
+  timeout 150 "$app/Backends.Cuda.Tests/Backends.Cuda.Tests" -trait "gpu=true" 2>&1 | tee "$work/gpu-backend-tests.log"
+  echo "Backends.Cuda.Tests rc ${PIPESTATUS[0]}" | tee -a "$work/gpu-backend-tests.log"
+fi
+
+if [ "$run_engine" = 1 ]; then
+  # detserve build -> bench --engine (the bench spec's seeded model as an fp16 engine), and infer --engine on the golden images
+  # as JPEGs with nvJPEG decoding and one shape bucket, against the same run decoding on the host.
+  {
+    detserve build --config "$config" --seeded-weights 0 --precision fp16 --max-batch 8 --shape-buckets 1344x1344 -o /tmp/bench.engine \
+      MODEL.WEIGHTS '""' MODEL.ROI_HEADS.SCORE_THRESH_TEST 0.0
+    detserve inspect --engine /tmp/bench.engine | head -8
+    detserve bench --engine /tmp/bench.engine --device cuda --batch 1 --size 1344x1344 --iterations 50 --warmup 10 --json "$work/engine-bench.json"
+    jpegs=/tmp/golden-jpeg && rm -rf "$jpegs" && mkdir -p "$jpegs"
+    python3 -c "import glob,os,PIL.Image as I;[I.open(p).convert('RGB').save('$jpegs/'+os.path.basename(p)[:-4]+'.jpg',quality=95,subsampling=0) for p in glob.glob('$app/golden/shapes_test/*.png')]"
+    detserve build --config "$app/golden/configs/COCO-InstanceSegmentation/mask_rcnn_R_50_FPN_narrow.yaml" \
+      --weights "$app/golden/models/mask_rcnn_R_50_FPN_narrow.pkl" --precision fp16 -o /tmp/golden.engine
+    for dec in cpu gpu; do
+      /usr/bin/time -f "infer --jpeg-decoder $dec: %e s wall" dotnet "$app/Detserve.Cli/detserve.dll" infer --engine /tmp/golden.engine --device cuda \
+        --jpeg-decoder "$dec" --shape-buckets 1344x1344 --input "$jpegs" --output "/tmp/infer-$dec" --no-visualize
+    done
+    python3 - <<'PY'
+import csv
+rows = {d: list(csv.reader(open(f"/tmp/infer-{d}/detections.tsv"), delimiter="\t"))[1:] for d in ("cpu", "gpu")}
+same = rows["cpu"] == rows["gpu"]
+print(f"infer --engine, JPEG 4:4:4 q95: {len(rows['cpu'])} detections decoding on the host, {len(rows['gpu'])} with nvJPEG; identical TSV: {same}")
+PY
+  } 2>&1 | tee "$work/engine.log"
 fi
 
 if [ "$run_serve" = 1 ]; then
@@ -221,6 +254,12 @@ if os.path.exists(f"{out}/gpu-tests.log"):
     aps = list(dict.fromkeys(l.strip() for l in text.splitlines() if re.match(r"\s*(mask_rcnn|retinanet)_\S+ cuda fp(16|32): (bbox|segm) AP ", l)))
     verdict = [l.strip() for l in text.splitlines() if "Total:" in l or "[FAIL]" in l or "[SKIP]" in l]
     lines += ["", "## Golden COCO AP on the GPU (tests/Runtime.Cuda.Tests, gpu=true)", ""] + [f"- {l}" for l in aps + verdict]
+if os.path.exists(f"{out}/gpu-backend-tests.log"):
+    text = re.sub(r"\x1b\[[0-9;]*m", "", open(f"{out}/gpu-backend-tests.log").read())
+    lines += ["", "## Kernel and whole-model parity (tests/Backends.Cuda.Tests, gpu=true)", ""] + [f"- {l.strip()}" for l in text.splitlines() if "Total:" in l or "[FAIL]" in l or " rc " in l]
+if os.path.exists(f"{out}/engine.log"):
+    keep = [l for l in open(f"{out}/engine.log").read().splitlines() if l.startswith(("GPU Compute", "Throughput", "infer --", "/tmp/", "build ", "detserve:"))]
+    lines += ["", "## detserve build / bench --engine / infer --engine --jpeg-decoder gpu --shape-buckets", "", "```"] + keep + ["```"]
 if os.path.exists(f"{out}/serve-check.txt"):
     lines += ["", "## detserve serve: KIND_GPU fp16 instance vs KIND_CPU, and GPU metrics", "", "```", open(f"{out}/serve-check.txt").read().strip(), "```"]
 open(f"{out}/summary.md", "w").write("\n".join(lines) + "\n")
