@@ -30,7 +30,7 @@ public sealed class RetinaNetSeededRangeTests(ITestOutputHelper output)
         ArchitectureSpec arch = ArchitectureMapper.FromConfig(ConfigLoader.LoadFile(config, ["MODEL.RETINANET.SCORE_THRESH_TEST", "0.0"]));
         ModelGraph model = ModelGraphBuilder.Build(arch, SeededModel.Generate(arch, 0), out _);
         // A smaller image than the bench's 800x1333 keeps the CPU run short; the image generator is the bench's.
-        RgbImage image = SeededModel.SeededImage(768, 512, 1);
+        RgbImage image = SeededModel.SeededImage(512, 384, 1);
         FeatureMap input = ImagePreprocessor.Batch([image], arch.Input, arch.SizeDivisibility);
         var runner = new NetworkRunner(model.Dense);
         using var ctx = new CpuContext();
