@@ -40,6 +40,47 @@ public sealed class RetinaNetPlanningTests
         Assert.Throws<ArgumentOutOfRangeException>(() => RetinaNetPlanning.ClassGroupCapacity(0));
     }
 
+    [Theory]
+    [InlineData(1, 8192)]
+    [InlineData(2, 8192)]
+    [InlineData(3, 1000)]
+    public void LevelTiles_CoverEveryRowOnce_InOrder_ImageMajor(int batch, int tileElements)
+    {
+        // The parity tests' levels: 61x47 (several tiles, the last partial), 13x17, 7x9 and one cell; A = 3, K = 5.
+        long[] planes = [61 * 47, 13 * 17, 7 * 9, 1];
+        const int ak = 15;
+        RetinaNetLevelTiles t = RetinaNetLevelTiles.Plan(batch, planes, ak, tileElements);
+        long perImage = planes.Sum() * ak;
+        Assert.Equal(batch * planes.Length, t.RowBase.Length);
+        var covered = new long[t.RowBase.Length];
+        int previousRow = -1, nextStart = 0;
+        for (int i = 0; i < t.TileRow.Length; i++)
+        {
+            int r = t.TileRow[i];
+            if (r != previousRow)
+            {
+                Assert.True(previousRow < 0 || covered[previousRow] == planes[previousRow % planes.Length] * ak, $"row {previousRow} not fully covered");
+                Assert.Equal(previousRow + 1, r);
+                nextStart = 0;
+                previousRow = r;
+            }
+            Assert.Equal(nextStart, t.TileStart[i]);
+            Assert.InRange(t.TileLength[i], 1, tileElements);
+            nextStart += t.TileLength[i];
+            covered[r] += t.TileLength[i];
+        }
+        for (int r = 0; r < t.RowBase.Length; r++)
+        {
+            int n = r / planes.Length, l = r % planes.Length;
+            Assert.Equal(planes[l] * ak, covered[r]);
+            Assert.Equal(planes[l], t.RowPlane[r]);
+            Assert.Equal((n * perImage) + (planes.Take(l).Sum() * ak), t.RowBase[r]);
+        }
+        // 2867 cells x 15 = 43005 scores: 6 tiles of 8192, the last of 2045.
+        if (tileElements == 8192) Assert.Equal(2045, t.TileLength[5]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => RetinaNetLevelTiles.Plan(batch, [4L, 0L], ak, tileElements));
+    }
+
     [Fact]
     public void CheckSupported_RefusesNonRetinaNetsAndUnboundedDetections_ByConfigKey()
     {

@@ -56,39 +56,18 @@ public sealed class RetinaNetLevelTopKOp : IDisposable
         AnchorsTimesClasses = checked(anchorsPerCell * numClasses);
         Rows = batch * Levels;
 
-        var levelOffsets = new long[Levels];
         long perImage = 0;
         for (int l = 0; l < Levels; l++)
         {
             DeviceShape.Positive(op, $"levelPlanes[{l}]", levelPlanes[l]);
-            levelOffsets[l] = perImage;
-            perImage += levelPlanes[l] * AnchorsTimesClasses;
             if (levelPlanes[l] * AnchorsTimesClasses > int.MaxValue)
                 throw new ShapeException(op, $"levelPlanes[{l}]", $"H * W * A * K <= {int.MaxValue}",
                     (levelPlanes[l] * AnchorsTimesClasses).ToString(CultureInfo.InvariantCulture));
+            perImage += levelPlanes[l] * AnchorsTimesClasses;
         }
         ScoresPerImage = perImage;
-
-        var rowBase = new long[Rows];
-        var rowPlane = new int[Rows];
-        var tileRow = new List<int>();
-        var tileStart = new List<int>();
-        var tileLength = new List<int>();
-        for (int n = 0; n < batch; n++)
-            for (int l = 0; l < Levels; l++)
-            {
-                int r = (n * Levels) + l;
-                rowBase[r] = (n * perImage) + levelOffsets[l];
-                rowPlane[r] = (int)levelPlanes[l];
-                int count = (int)(levelPlanes[l] * AnchorsTimesClasses);
-                for (int s = 0; s < count; s += TileElements)
-                {
-                    tileRow.Add(r);
-                    tileStart.Add(s);
-                    tileLength.Add(Math.Min(TileElements, count - s));
-                }
-            }
-        Tiles = tileRow.Count;
+        RetinaNetLevelTiles plan = RetinaNetLevelTiles.Plan(batch, levelPlanes, AnchorsTimesClasses, TileElements);
+        Tiles = plan.TileRow.Length;
         SortCapacity = (int)Math.Max(32, BitOperations.RoundUpToPowerOf2((uint)k));
         _sortThreads = Math.Min(1024, Math.Max(32, SortCapacity / 2));
 
@@ -110,11 +89,11 @@ public sealed class RetinaNetLevelTopKOp : IDisposable
             _selKey = Own(device.Allocate((long)Rows * k * 4));
             _selFlat = Own(device.Allocate((long)Rows * k * 4));
             using CudaStream stream = device.CreateStream();
-            _rowBase.Upload<long>(rowBase, stream);
-            _rowPlane.Upload<int>(rowPlane, stream);
-            _tileRow.Upload<int>(tileRow.ToArray(), stream);
-            _tileStart.Upload<int>(tileStart.ToArray(), stream);
-            _tileLength.Upload<int>(tileLength.ToArray(), stream);
+            _rowBase.Upload<long>(plan.RowBase, stream);
+            _rowPlane.Upload<int>(plan.RowPlane, stream);
+            _tileRow.Upload<int>(plan.TileRow, stream);
+            _tileStart.Upload<int>(plan.TileStart, stream);
+            _tileLength.Upload<int>(plan.TileLength, stream);
             stream.Synchronize();
         }
         catch
