@@ -50,12 +50,12 @@ prepare() {
   for m in mask_rcnn_R_50_FPN_narrow retinanet_R_50_FPN_narrow; do
     mkdir -p "$stage/golden/reference/$m" && cp "$golden/reference/$m/coco_eval.json" "$stage/golden/reference/$m/"
   done
-  tar cf - -C "$stage" . | xz -T0 -6 > "$bundle_dir/bundle.tar.xz.tmp" && mv "$bundle_dir/bundle.tar.xz.tmp" "$bundle_dir/bundle.tar.xz"
+  tar cf - -C "$stage" . | xz -9e -T1 > "$bundle_dir/bundle.tar.xz.tmp" && mv "$bundle_dir/bundle.tar.xz.tmp" "$bundle_dir/bundle.tar.xz"
   rm -rf "$stage"
   if [ ! -s "$bundle_dir/dotnet-aspnet.tar.xz" ]; then
     local dotnet_root; dotnet_root=$(dirname "$(readlink -f "$(command -v dotnet)")")
     echo "packing the .NET runtime with ASP.NET Core from $dotnet_root (once)..."
-    (cd "$dotnet_root" && tar cf - dotnet host/fxr shared/Microsoft.NETCore.App shared/Microsoft.AspNetCore.App) | xz -T0 -6 > "$bundle_dir/dotnet-aspnet.tar.xz.tmp"
+    (cd "$dotnet_root" && tar cf - dotnet host/fxr shared/Microsoft.NETCore.App shared/Microsoft.AspNetCore.App) | xz -9e -T1 > "$bundle_dir/dotnet-aspnet.tar.xz.tmp"
     mv "$bundle_dir/dotnet-aspnet.tar.xz.tmp" "$bundle_dir/dotnet-aspnet.tar.xz"
   fi
   local size tracked

@@ -35,7 +35,7 @@ public static class GpuBenchFormat
     {
         ArgumentNullException.ThrowIfNull(r);
         return $"WARNING: the bench spec needs {GpuBenchReport.SpecDetections} detections per image but this run gave [{string.Join(", ", r.DetectionsPerImage)}]: "
-            + "the post-processing timed is lighter than the spec's (use seeded weights and MODEL.ROI_HEADS.SCORE_THRESH_TEST 0.0)";
+            + "the post-processing timed is lighter than the spec's (use seeded weights and MODEL.ROI_HEADS.SCORE_THRESH_TEST 0.0, or MODEL.RETINANET.SCORE_THRESH_TEST 0.0 for RetinaNet)";
     }
 
     /// <summary>The --json document: the run's inputs, one object per configuration, and the peer when one was compared.</summary>
