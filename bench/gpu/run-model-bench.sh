@@ -19,7 +19,7 @@
 # the .NET runtime with ASP.NET Core (the CLI references the server) into .device-bench/dotnet-aspnet.tar.xz, and prints the size
 # that will travel (tracked files + .device-bench; the limit is 64 MiB). .device/ (the CUDA engineer's bundle) is left alone.
 # On the GPU machine (carry [".device-bench"]), with OUT set by the device tool:
-#   bash bench/gpu/run-model-bench.sh [--iterations N] [--batch8-iterations N] [--skip-peer] [--skip-tests] [--skip-serve] [--skip-engine]
+#   bash bench/gpu/run-model-bench.sh [--iterations N] [--batch8-iterations N] [--skip-peer] [--skip-tests] [--skip-serve] [--skip-engine] [--skip-bench]
 # Every step writes into $OUT as it goes, so a run stopped at its time limit still returns what it finished.
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -73,6 +73,7 @@ run_peer=1
 run_tests=1
 run_serve=1
 run_engine=1
+run_bench=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --iterations) iterations=$2; shift 2 ;;
@@ -81,6 +82,7 @@ while [ $# -gt 0 ]; do
     --skip-tests) run_tests=0; shift ;;
     --skip-serve) run_serve=0; shift ;;
     --skip-engine) run_engine=0; shift ;;
+    --skip-bench) run_bench=0; shift ;;
     *) echo "run-model-bench.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
@@ -123,6 +125,7 @@ peer_args=()
 
 # Detserve: the two configurations, each precision; seeded weights, 100 detections per image.
 for precision in fp16 fp32; do
+  [ "$run_bench" = 1 ] || break
   for cfg in "1 1344x1344 $iterations" "8 800x1333 $iterations"; do
     set -- $cfg
     detserve bench --config "$config" --device cuda --precision "$precision" --batch "$1" --size "$2" --iterations "$3" --warmup 10 \
