@@ -52,6 +52,8 @@ prepare() {
   done
   tar cf - -C "$stage" . | xz -9e -T1 > "$bundle_dir/bundle.tar.xz.tmp" && mv "$bundle_dir/bundle.tar.xz.tmp" "$bundle_dir/bundle.tar.xz"
   rm -rf "$stage"
+  # libjpeg-turbo's TurboJPEG (host JPEG decoding, the reference nvJPEG is compared with): the GPU machine has no libturbojpeg0.
+  mkdir -p "$bundle_dir/lib" && cp -L /usr/lib/x86_64-linux-gnu/libturbojpeg.so.0 "$bundle_dir/lib/"
   if [ ! -s "$bundle_dir/dotnet-aspnet.tar.xz" ]; then
     local dotnet_root; dotnet_root=$(dirname "$(readlink -f "$(command -v dotnet)")")
     echo "packing the .NET runtime with ASP.NET Core from $dotnet_root (once)..."
@@ -100,7 +102,7 @@ rm -rf "$app" && mkdir -p "$app" && tar xJf "$bundle_dir/bundle.tar.xz" -C "$app
 mkdir -p "$app/golden/models" && cp samples/mask_rcnn_R_50_FPN_narrow/model_final.pkl "$app/golden/models/mask_rcnn_R_50_FPN_narrow.pkl"
 export DOTNET_ROOT=/tmp/dotnet PATH=/tmp/dotnet:$PATH DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 GOLDEN_DIR="$app/golden" PYTHONUNBUFFERED=1
 sp=$(python3 -c 'import site;print(site.getsitepackages()[0])' 2>/dev/null || true)
-for d in "$sp/nvidia/cu13/lib" "$sp/nvidia/cudnn/lib" /usr/local/cuda/lib64; do
+for d in "$sp/nvidia/cu13/lib" "$sp/nvidia/cudnn/lib" /usr/local/cuda/lib64 "$root/$bundle_dir/lib"; do
   [ -d "$d" ] && export LD_LIBRARY_PATH="$d${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 done
 detserve() { dotnet "$app/Detserve.Cli/detserve.dll" "$@"; }
