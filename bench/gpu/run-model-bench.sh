@@ -95,9 +95,10 @@ mkdir -p "$out"
 work=$(mktemp -d /tmp/model-bench.XXXXXX)
 [ -s "$bundle_dir/bundle.tar.xz" ] || { echo "no $bundle_dir/bundle.tar.xz: run 'bash bench/gpu/run-model-bench.sh --prepare' first and carry $bundle_dir" >&2; exit 2; }
 
-# .NET and the bundle, unpacked outside the checkout.
+# .NET unpacked outside the checkout.
 if [ ! -x /tmp/dotnet/dotnet ]; then mkdir -p /tmp/dotnet && tar xJf "$bundle_dir/dotnet-aspnet.tar.xz" -C /tmp/dotnet; fi
-app=/tmp/detserve-bench
+# Inside the checkout, so that tests finding tests/Fixtures by walking up to Detserve.slnx find them.
+app="$root/.device-bench-app"
 rm -rf "$app" && mkdir -p "$app" && tar xJf "$bundle_dir/bundle.tar.xz" -C "$app"
 mkdir -p "$app/golden/models" && cp samples/mask_rcnn_R_50_FPN_narrow/model_final.pkl "$app/golden/models/mask_rcnn_R_50_FPN_narrow.pkl"
 export DOTNET_ROOT=/tmp/dotnet PATH=/tmp/dotnet:$PATH DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 GOLDEN_DIR="$app/golden" PYTHONUNBUFFERED=1
