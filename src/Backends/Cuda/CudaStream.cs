@@ -22,30 +22,66 @@ public sealed class CudaStream : IDisposable
         NativeStatus.Check(CudaDriver.cuStreamWaitEvent(Raw, recorded.Raw, 0), "cuStreamWaitEvent");
     }
 
+    /// <summary>How often <see cref="Capture"/> tries when the driver reports the capture invalidated.</summary>
+    public const int MaxCaptureAttempts = 3;
+
+    /// <summary>
+    /// One capture at a time in the process. Captures run once per plan shape, so this costs nothing in steady state; it keeps two
+    /// detectors on different threads (a server's instance group with count > 1, parallel test classes) from capturing at once, which
+    /// on an H100 invalidated one of the captures (CUDA_ERROR_STREAM_CAPTURE_INVALIDATED from a kernel launch, or cuDNN's
+    /// CUDNN_STATUS_EXECUTION_FAILED) although every capture is thread-local.
+    /// </summary>
+    private static readonly Lock CaptureLock = new();
+
     /// <summary>
     /// Captures everything <paramref name="body"/> enqueues on this stream into a CUDA graph and instantiates it
     /// (cuStreamBeginCapture / cuStreamEndCapture / cuGraphInstantiateWithFlags). Nothing runs during capture;
-    /// replay with <see cref="CudaGraphExec.Launch"/>. The body must not synchronise or allocate.
+    /// replay with <see cref="CudaGraphExec.Launch"/>. The body must not synchronise or allocate, and must enqueue the same work
+    /// each time it is called: a capture the driver reports invalidated (by another thread's work on the device) is discarded and
+    /// taken again, up to <see cref="MaxCaptureAttempts"/> times.
     /// </summary>
     public CudaGraphExec Capture(Action<CudaStream> body, string name)
     {
         ArgumentNullException.ThrowIfNull(body);
+        lock (CaptureLock)
+        {
+            for (int attempt = 1; ; attempt++)
+            {
+                if (TryCapture(body, name, rethrowInvalidated: attempt == MaxCaptureAttempts) is { } exec) return exec;
+            }
+        }
+    }
+
+    /// <summary>One capture; null when the driver reports it invalidated and <paramref name="rethrowInvalidated"/> is false.</summary>
+    private CudaGraphExec? TryCapture(Action<CudaStream> body, string name, bool rethrowInvalidated)
+    {
         NativeStatus.Check(CudaDriver.cuStreamBeginCapture(Raw, CudaDriver.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL), "cuStreamBeginCapture", name);
         try
         {
             body(this);
         }
-        catch
+        catch (Exception) when (EndFailedCapture() == CudaResult.CUDA_ERROR_STREAM_CAPTURE_INVALIDATED && !rethrowInvalidated)
         {
-            // End the capture so the stream is usable again; the body's exception is the one that matters.
-            if (CudaDriver.cuStreamEndCapture(Raw, out nint partial) == CudaResult.CUDA_SUCCESS && partial != 0)
-                CudaDriver.cuGraphDestroy(partial);
-            throw;
+            // The capture was invalidated: the body's error (a launch refused, cuDNN's EXECUTION_FAILED) is its consequence. Retry.
+            return null;
         }
-        NativeStatus.Check(CudaDriver.cuStreamEndCapture(Raw, out nint graph), "cuStreamEndCapture", name);
+        CudaResult end = CudaDriver.cuStreamEndCapture(Raw, out nint graph);
+        if (end == CudaResult.CUDA_ERROR_STREAM_CAPTURE_INVALIDATED && !rethrowInvalidated) return null;
+        NativeStatus.Check(end, "cuStreamEndCapture", name);
         using var graphHandle = new CudaGraphHandle(graph, Handle.ContextHandle);
         NativeStatus.Check(CudaDriver.cuGraphInstantiateWithFlags(out nint exec, graphHandle.Raw, 0), "cuGraphInstantiateWithFlags", name);
         return new CudaGraphExec(new CudaGraphExecHandle(exec, Handle.ContextHandle), name);
+    }
+
+    /// <summary>
+    /// Ends a capture whose body threw, so the stream is usable again (the body's exception is rethrown by the caller's filter unless
+    /// the capture was invalidated); returns what cuStreamEndCapture said.
+    /// </summary>
+    private CudaResult EndFailedCapture()
+    {
+        CudaResult r = CudaDriver.cuStreamEndCapture(Raw, out nint partial);
+        if (r == CudaResult.CUDA_SUCCESS && partial != 0) CudaDriver.cuGraphDestroy(partial);
+        return r;
     }
 
     /// <summary>Destroys the stream.</summary>
