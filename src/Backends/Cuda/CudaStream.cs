@@ -26,10 +26,11 @@ public sealed class CudaStream : IDisposable
     public const int MaxCaptureAttempts = 3;
 
     /// <summary>
-    /// One capture at a time in the process. Captures run once per plan shape, so this costs nothing in steady state; it keeps two
-    /// detectors on different threads (a server's instance group with count > 1, parallel test classes) from capturing at once, which
-    /// on an H100 invalidated one of the captures (CUDA_ERROR_STREAM_CAPTURE_INVALIDATED from a kernel launch, or cuDNN's
-    /// CUDNN_STATUS_EXECUTION_FAILED) although every capture is thread-local.
+    /// One capture (with its warm-up run) at a time in the process. Captures run once per plan shape, so this costs nothing in steady
+    /// state. Without it, two detectors on different threads (a server's instance group with count > 1, parallel test classes) broke
+    /// each other's captures on an H100 (CUDA_ERROR_STREAM_CAPTURE_INVALIDATED from a kernel launch, cuDNN's CUDNN_STATUS_EXECUTION_FAILED)
+    /// although every capture is thread-local: the first launch of a kernel loads its module (CUDA's lazy loading), which a capture
+    /// in progress elsewhere does not tolerate. The warm-up run inside the lock makes those first launches outside any capture.
     /// </summary>
     private static readonly Lock CaptureLock = new();
 
@@ -37,51 +38,59 @@ public sealed class CudaStream : IDisposable
     /// Captures everything <paramref name="body"/> enqueues on this stream into a CUDA graph and instantiates it
     /// (cuStreamBeginCapture / cuStreamEndCapture / cuGraphInstantiateWithFlags). Nothing runs during capture;
     /// replay with <see cref="CudaGraphExec.Launch"/>. The body must not synchronise or allocate, and must enqueue the same work
-    /// each time it is called: a capture the driver reports invalidated (by another thread's work on the device) is discarded and
-    /// taken again, up to <see cref="MaxCaptureAttempts"/> times.
+    /// each time it is called: with <paramref name="warmUp"/> it first runs once for real (and the stream is synchronised), so that
+    /// every kernel's module is loaded before the capture; a capture that fails with a CUDA, cuDNN or cuBLAS error (another thread's
+    /// work on the device can invalidate it) is discarded and taken again, up to <see cref="MaxCaptureAttempts"/> times, and the
+    /// last attempt's error is thrown.
     /// </summary>
-    public CudaGraphExec Capture(Action<CudaStream> body, string name)
+    public CudaGraphExec Capture(Action<CudaStream> body, string name, bool warmUp = true)
     {
         ArgumentNullException.ThrowIfNull(body);
         lock (CaptureLock)
         {
+            if (warmUp)
+            {
+                body(this);
+                Synchronize();
+            }
             for (int attempt = 1; ; attempt++)
             {
-                if (TryCapture(body, name, rethrowInvalidated: attempt == MaxCaptureAttempts) is { } exec) return exec;
+                if (TryCapture(body, name, rethrow: attempt == MaxCaptureAttempts) is { } exec) return exec;
             }
         }
     }
 
-    /// <summary>One capture; null when the driver reports it invalidated and <paramref name="rethrowInvalidated"/> is false.</summary>
-    private CudaGraphExec? TryCapture(Action<CudaStream> body, string name, bool rethrowInvalidated)
+    /// <summary>One capture; null when it failed with a CUDA-side error and <paramref name="rethrow"/> is false.</summary>
+    private CudaGraphExec? TryCapture(Action<CudaStream> body, string name, bool rethrow)
     {
         NativeStatus.Check(CudaDriver.cuStreamBeginCapture(Raw, CudaDriver.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL), "cuStreamBeginCapture", name);
         try
         {
             body(this);
         }
-        catch (Exception) when (EndFailedCapture() == CudaResult.CUDA_ERROR_STREAM_CAPTURE_INVALIDATED && !rethrowInvalidated)
+        catch (CudaException) when (!rethrow)
         {
-            // The capture was invalidated: the body's error (a launch refused, cuDNN's EXECUTION_FAILED) is its consequence. Retry.
+            EndFailedCapture();
             return null;
         }
+        catch
+        {
+            EndFailedCapture();
+            throw;
+        }
         CudaResult end = CudaDriver.cuStreamEndCapture(Raw, out nint graph);
-        if (end == CudaResult.CUDA_ERROR_STREAM_CAPTURE_INVALIDATED && !rethrowInvalidated) return null;
+        if (end != CudaResult.CUDA_SUCCESS && !rethrow) return null;
         NativeStatus.Check(end, "cuStreamEndCapture", name);
         using var graphHandle = new CudaGraphHandle(graph, Handle.ContextHandle);
         NativeStatus.Check(CudaDriver.cuGraphInstantiateWithFlags(out nint exec, graphHandle.Raw, 0), "cuGraphInstantiateWithFlags", name);
         return new CudaGraphExec(new CudaGraphExecHandle(exec, Handle.ContextHandle), name);
     }
 
-    /// <summary>
-    /// Ends a capture whose body threw, so the stream is usable again (the body's exception is rethrown by the caller's filter unless
-    /// the capture was invalidated); returns what cuStreamEndCapture said.
-    /// </summary>
-    private CudaResult EndFailedCapture()
+    /// <summary>Ends a capture whose body threw, so the stream is usable again.</summary>
+    private void EndFailedCapture()
     {
-        CudaResult r = CudaDriver.cuStreamEndCapture(Raw, out nint partial);
-        if (r == CudaResult.CUDA_SUCCESS && partial != 0) CudaDriver.cuGraphDestroy(partial);
-        return r;
+        if (CudaDriver.cuStreamEndCapture(Raw, out nint partial) == CudaResult.CUDA_SUCCESS && partial != 0)
+            CudaDriver.cuGraphDestroy(partial);
     }
 
     /// <summary>Destroys the stream.</summary>
