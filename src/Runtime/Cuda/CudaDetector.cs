@@ -188,14 +188,7 @@ internal sealed class CudaDetector : IGpuPlannedDetector<GpuDetectorPlan>
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(images);
-        ArgumentNullException.ThrowIfNull(sizes);
-        // The caller's thread may be new (server workers): the context must be current before plans, uploads and launches.
-        _gpu.Device.MakeCurrent();
-        GpuDetectorPlan plan = Plan(KeyFor(sizes));
-        cancellationToken.ThrowIfCancellationRequested();
-        Upload(plan, images, sizes);
-        Execute(plan, sizes, null);
-        return Download(plan);
+        return RunWith(sizes, plan => Upload(plan, images, sizes), cancellationToken);
     }
 
     /// <summary>
@@ -206,11 +199,19 @@ internal sealed class CudaDetector : IGpuPlannedDetector<GpuDetectorPlan>
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(images);
+        return RunWith(sizes, plan => _input.Upload(images, sizes, plan.ImageSlot), cancellationToken);
+    }
+
+    /// <summary>The plan for <paramref name="sizes"/>, its images uploaded by <paramref name="upload"/>, run, and its detections downloaded.</summary>
+    private IReadOnlyList<(Detections Detections, float[]? Masks)> RunWith(IReadOnlyList<(int Height, int Width)> sizes, Action<GpuDetectorPlan> upload,
+        CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(sizes);
+        // The caller's thread may be new (server workers): the context must be current before plans, uploads and launches.
         _gpu.Device.MakeCurrent();
         GpuDetectorPlan plan = Plan(KeyFor(sizes));
         cancellationToken.ThrowIfCancellationRequested();
-        _input.Upload(images, sizes, plan.ImageSlot);
+        upload(plan);
         Execute(plan, sizes, null);
         return Download(plan);
     }

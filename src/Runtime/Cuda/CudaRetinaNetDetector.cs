@@ -174,15 +174,7 @@ internal sealed class CudaRetinaNetDetector : IGpuPlannedDetector<GpuRetinaNetPl
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(images);
-        ArgumentNullException.ThrowIfNull(sizes);
-        // The caller's thread may be new (server workers): the context must be current before plans, uploads and launches.
-        _gpu.Device.MakeCurrent();
-        GpuRetinaNetPlan plan = Plan(KeyFor(sizes));
-        cancellationToken.ThrowIfCancellationRequested();
-        _input.Upload(images, sizes, plan.ImageSlot);
-        if (UseGraphs) plan.Launch(sizes, _gpu.Stream);
-        else plan.Enqueue(sizes, _gpu.Stream, null);
-        return Download(plan);
+        return RunWith(sizes, plan => _input.Upload(images, sizes, plan.ImageSlot), cancellationToken);
     }
 
     /// <summary>
@@ -193,11 +185,19 @@ internal sealed class CudaRetinaNetDetector : IGpuPlannedDetector<GpuRetinaNetPl
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(images);
+        return RunWith(sizes, plan => _input.Upload(images, sizes, plan.ImageSlot), cancellationToken);
+    }
+
+    /// <summary>The plan for <paramref name="sizes"/>, its images uploaded by <paramref name="upload"/>, run, and its detections downloaded.</summary>
+    private IReadOnlyList<(Detections Detections, float[]? Masks)> RunWith(IReadOnlyList<(int Height, int Width)> sizes, Action<GpuRetinaNetPlan> upload,
+        CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(sizes);
+        // The caller's thread may be new (server workers): the context must be current before plans, uploads and launches.
         _gpu.Device.MakeCurrent();
         GpuRetinaNetPlan plan = Plan(KeyFor(sizes));
         cancellationToken.ThrowIfCancellationRequested();
-        _input.Upload(images, sizes, plan.ImageSlot);
+        upload(plan);
         if (UseGraphs) plan.Launch(sizes, _gpu.Stream);
         else plan.Enqueue(sizes, _gpu.Stream, null);
         return Download(plan);

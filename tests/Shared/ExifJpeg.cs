@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace Detserve.Runtime.Cuda.Tests;
+namespace Detserve.Tests.Shared;
 
 /// <summary>
 /// Test JPEGs with an EXIF Orientation tag: an APP1 "Exif\0\0" segment holding a TIFF block whose IFD0 has the one entry

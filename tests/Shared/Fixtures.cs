@@ -1,4 +1,4 @@
-namespace Detserve.Runtime.Tests;
+namespace Detserve.Tests.Shared;
 
 /// <summary>The repository's tests/Fixtures folder, found by walking up from the test binary to Detserve.slnx.</summary>
 internal static class Fixtures
