@@ -38,7 +38,7 @@ public sealed partial class Predictor
             ArgumentNullException.ThrowIfNull(images[i].Name, $"images[{i}].Name");
         }
         if (!Enum.IsDefined(decoding)) throw new ArgumentOutOfRangeException(nameof(decoding), decoding, "JpegDecoding must be Cpu or Gpu");
-        if (decoding == JpegDecoding.Gpu && _gpu is null && _retina is null)
+        if (decoding == JpegDecoding.Gpu && _device is null)
             throw new NotSupportedException("JPEG decoding on the GPU needs a predictor on a CUDA device (--device cuda); this one runs on the CPU");
         if (_maxBatch > 0 && images.Count > _maxBatch)
             throw new ArgumentException($"a batch of {images.Count} images is larger than the max batch {_maxBatch} this predictor was created with (an engine file's --max-batch)", nameof(images));
@@ -76,7 +76,7 @@ public sealed partial class Predictor
         lock (_runLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            GpuImageBatch batch = _gpu is not null ? _gpu.Decode(images, ImageLimits.Default) : _retina!.Decode(images, ImageLimits.Default);
+            GpuImageBatch batch = _device!.Decode(images, ImageLimits.Default);
             int[] good = Enumerable.Range(0, images.Count).Where(i => batch.Images[i] is not null).ToArray();
             if (good.Length == 0) return Collect(images, batch.Errors, good, []);
             cancellationToken.ThrowIfCancellationRequested();
@@ -86,10 +86,8 @@ public sealed partial class Predictor
             (int Height, int Width)[] sizes = originals
                 .Select(o => ImagePreprocessor.ResizedSize(o.Height, o.Width, input))
                 .ToArray();
-            IReadOnlyList<(Detections Detections, float[]? Masks)> perImage = _gpu is not null
-                ? _gpu.Run(originals, sizes, cancellationToken)
-                : _retina!.Run(originals, sizes, cancellationToken);
-            int maskResolution = _gpu?.MaskResolution ?? 0;
+            IReadOnlyList<(Detections Detections, float[]? Masks)> perImage = _device!.Run(originals, sizes, cancellationToken);
+            int maskResolution = _device.MaskResolution;
             var instances = new Instances[good.Length];
             for (int k = 0; k < good.Length; k++)
                 instances[k] = DetectorPostprocess.Run(perImage[k].Detections, perImage[k].Masks, maskResolution,

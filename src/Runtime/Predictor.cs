@@ -22,8 +22,7 @@ public sealed partial class Predictor : IDisposable
 {
     private readonly CpuContext? _ctx;
     private readonly IDetector? _detector;
-    private readonly CudaDetector? _gpu;
-    private readonly CudaRetinaNetDetector? _retina;
+    private readonly IGpuDetector? _device;
     private readonly Lock _runLock = new();
     private bool _disposed;
 
@@ -37,16 +36,10 @@ public sealed partial class Predictor : IDisposable
         _ctx = ctx;
     }
 
-    private Predictor(ModelGraph model, CudaDetector gpu)
+    private Predictor(ModelGraph model, IGpuDetector device)
     {
         Model = model;
-        _gpu = gpu;
-    }
-
-    private Predictor(ModelGraph model, CudaRetinaNetDetector retina)
-    {
-        Model = model;
-        _retina = retina;
+        _device = device;
     }
 
     /// <summary>The model graph (before compilation) the predictor runs.</summary>
@@ -56,13 +49,13 @@ public sealed partial class Predictor : IDisposable
     public IReadOnlyList<string> Warnings { get; private init; } = [];
 
     /// <summary>The CPU threads in use and the GEMM backend, for the CLI to print.</summary>
-    public string BackendDescription => _gpu is not null ? _gpu.Description : _retina is not null ? _retina.Description : $"cpu, {_ctx!.Threads} threads, {_ctx.GemmDescription}";
+    public string BackendDescription => _device is not null ? _device.Description : $"cpu, {_ctx!.Threads} threads, {_ctx.GemmDescription}";
 
     /// <summary>The GPU detector when the predictor runs on CUDA (benchmarks and tests reach the device through it).</summary>
-    internal CudaDetector? Gpu => _gpu;
+    internal CudaDetector? Gpu => _device as CudaDetector;
 
     /// <summary>The GPU RetinaNet when the predictor runs one on CUDA (tests reach the device through it).</summary>
-    internal CudaRetinaNetDetector? GpuRetinaNet => _retina;
+    internal CudaRetinaNetDetector? GpuRetinaNet => _device as CudaRetinaNetDetector;
 
     /// <summary>Builds the graph from a loaded model, compiles it (FrozenBN folding, conv fusion) and packs weights for the backend.</summary>
     public static Predictor Create(ModelSpec spec, PredictorOptions options)
@@ -101,7 +94,7 @@ public sealed partial class Predictor : IDisposable
             Predictor gpu = CreateCuda(model, options, ordinal, warnings);
             gpu._maxBatch = options.MaxBatch;
             gpu._buckets = options.ShapeBuckets;
-            ((IGpuDetector?)gpu._gpu ?? gpu._retina)!.ShapeBuckets = options.ShapeBuckets;
+            gpu._device!.ShapeBuckets = options.ShapeBuckets;
             return gpu;
         }
 
@@ -179,17 +172,11 @@ public sealed partial class Predictor : IDisposable
         }
         IReadOnlyList<(Detections Detections, float[]? Masks)> perImage;
         int maskResolution;
-        if (_gpu is not null)
+        if (_device is not null)
         {
             if (observer is not null) throw new NotSupportedException("stage observers need the CPU path (intermediate tensors stay on the GPU)");
-            perImage = _gpu.Run(images, sizes, cancellationToken);
-            maskResolution = _gpu.MaskResolution;
-        }
-        else if (_retina is not null)
-        {
-            if (observer is not null) throw new NotSupportedException("stage observers need the CPU path (intermediate tensors stay on the GPU)");
-            perImage = _retina.Run(images, sizes, cancellationToken);
-            maskResolution = 0;
+            perImage = _device.Run(images, sizes, cancellationToken);
+            maskResolution = _device.MaskResolution;
         }
         else
         {
@@ -216,8 +203,7 @@ public sealed partial class Predictor : IDisposable
             if (_disposed) return;
             _disposed = true;
             _ctx?.Dispose();
-            _gpu?.Dispose();
-            _retina?.Dispose();
+            _device?.Dispose();
         }
     }
 }

@@ -47,4 +47,11 @@ internal interface IGpuDetector : IDisposable
     /// <summary>As <see cref="Run(IReadOnlyList{RgbImage}, CancellationToken)"/> from the original images, resized on the GPU to <paramref name="sizes"/>.</summary>
     IReadOnlyList<(Detections Detections, float[]? Masks)> Run(IReadOnlyList<RgbImage> images, IReadOnlyList<(int Height, int Width)> sizes,
         CancellationToken cancellationToken);
+
+    /// <summary>Decodes encoded images into the detector's device input buffers (nvJPEG for JPEG, the host decoder for the rest); per-image errors.</summary>
+    GpuImageBatch Decode(IReadOnlyList<EncodedImage> images, ImageLimits limits);
+
+    /// <summary>As <see cref="Run(IReadOnlyList{RgbImage}, IReadOnlyList{ValueTuple{int, int}}, CancellationToken)"/> from images of <see cref="Decode"/>.</summary>
+    IReadOnlyList<(Detections Detections, float[]? Masks)> Run(IReadOnlyList<GpuInputImage> images, IReadOnlyList<(int Height, int Width)> sizes,
+        CancellationToken cancellationToken);
 }
