@@ -231,13 +231,9 @@ public static class EngineFile
             used[index] = true;
             var values = new float[e.Count];
             Span<byte> bytes = MemoryMarshal.AsBytes(values.AsSpan());
-            int read = 0;
-            while (read < bytes.Length)
-            {
-                int n = RandomAccess.Read(stream.SafeFileHandle, bytes[read..], header.DataOffset + e.Offset + read);
-                if (n == 0) throw new EngineException($"{path}: tensor '{e.Name}' is cut off at byte {header.DataOffset + e.Offset + read} (truncated file)");
-                read += n;
-            }
+            int read = ReadFully(stream, bytes, header.DataOffset + e.Offset);
+            if (read < bytes.Length)
+                throw new EngineException($"{path}: tensor '{e.Name}' is cut off at byte {header.DataOffset + e.Offset + read} (truncated file)");
             if (!Convert.ToHexStringLower(SHA256.HashData(bytes)).Equals(e.Sha256, StringComparison.Ordinal))
                 throw new EngineException($"{path}: tensor '{e.Name}' (offset {header.DataOffset + e.Offset}) does not match its SHA-256: the file is corrupt");
             return values;
@@ -296,8 +292,8 @@ public static class EngineFile
     {
         long length = stream.Length;
         Span<byte> h = stackalloc byte[HeaderBytes];
-        if (length < Magic.Length || RandomAccess.Read(stream.SafeFileHandle, h[..Math.Min(HeaderBytes, (int)Math.Min(length, HeaderBytes))], 0) < Magic.Length
-            || !h[..Magic.Length].SequenceEqual(Magic))
+        int headerRead = ReadFully(stream, h[..(int)Math.Min(length, HeaderBytes)], 0);
+        if (headerRead < Magic.Length || !h[..Magic.Length].SequenceEqual(Magic))
             throw new EngineException($"{path}: not a Detserve engine file (no DSENGINE magic); build one with detserve build");
         if (length < HeaderBytes) throw new EngineException($"{path}: truncated engine: {length} bytes, the header alone is {HeaderBytes}");
         uint version = BinaryPrimitives.ReadUInt32LittleEndian(h[8..]);
@@ -314,7 +310,8 @@ public static class EngineFile
         if ((ulong)length < dataOffset + dataLength)
             throw new EngineException($"{path}: truncated engine: {length} bytes, the header says {dataOffset + dataLength}");
         var json = new byte[jsonLength];
-        RandomAccess.Read(stream.SafeFileHandle, json, HeaderBytes);
+        if (ReadFully(stream, json, HeaderBytes) < json.Length)
+            throw new EngineException($"{path}: truncated engine: the JSON header is cut off");
         if (!SHA256.HashData(json).AsSpan().SequenceEqual(h.Slice(40, 32)))
             throw new EngineException($"{path}: the engine's JSON does not match its SHA-256: the file is corrupt");
         return (new Header((int)version, (long)jsonLength, (long)dataOffset, (long)dataLength), json);
@@ -394,6 +391,19 @@ public static class EngineFile
 
     private static long Long(JsonElement e, string name, string where) =>
         Obj(e, name, where, JsonValueKind.Number).TryGetInt64(out long v) ? v : throw new EngineException($"{where}: field '{name}' is not an integer");
+
+    /// <summary>Reads until <paramref name="buffer"/> is full or the file ends; returns the bytes read.</summary>
+    private static int ReadFully(FileStream stream, Span<byte> buffer, long offset)
+    {
+        int read = 0;
+        while (read < buffer.Length)
+        {
+            int n = RandomAccess.Read(stream.SafeFileHandle, buffer[read..], offset + read);
+            if (n == 0) break;
+            read += n;
+        }
+        return read;
+    }
 
     private static long AlignUp(long n) => (n + Alignment - 1) / Alignment * Alignment;
 
