@@ -19,7 +19,7 @@ namespace Detserve.Runtime.Cuda;
 /// (fork/join with events, which graph capture turns into parallel branches) with its own op and scratch.
 /// Owns its runners, ops, arenas and graphs; borrows the context and the weights.
 /// </summary>
-internal sealed class GpuDetectorPlan : IDisposable
+internal sealed class GpuDetectorPlan : IGpuPlan
 {
     private const int GraphCacheCapacity = 8;
 

@@ -16,7 +16,7 @@ namespace Detserve.Runtime.Cuda;
 /// synchronisation and is captured once per set of image sizes as a CUDA graph (bounded cache) and replayed.
 /// Owns its runner, op, arenas and graphs; borrows the context and the weights.
 /// </summary>
-internal sealed class GpuRetinaNetPlan : IDisposable
+internal sealed class GpuRetinaNetPlan : IGpuPlan
 {
     private const int GraphCacheCapacity = 8;
 
