@@ -40,8 +40,7 @@ public sealed partial class Predictor
         if (!Enum.IsDefined(decoding)) throw new ArgumentOutOfRangeException(nameof(decoding), decoding, "JpegDecoding must be Cpu or Gpu");
         if (decoding == JpegDecoding.Gpu && _device is null)
             throw new NotSupportedException("JPEG decoding on the GPU needs a predictor on a CUDA device (--device cuda); this one runs on the CPU");
-        if (_maxBatch > 0 && images.Count > _maxBatch)
-            throw new ArgumentException($"a batch of {images.Count} images is larger than the max batch {_maxBatch} this predictor was created with (an engine file's --max-batch)", nameof(images));
+        CheckBatchSize(images.Count);
         return decoding == JpegDecoding.Gpu ? RunEncodedOnGpu(images, cancellationToken) : RunEncodedOnHost(images, cancellationToken);
     }
 

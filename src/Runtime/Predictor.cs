@@ -26,27 +26,36 @@ public sealed partial class Predictor : IDisposable
     private readonly Lock _runLock = new();
     private bool _disposed;
 
-    private int _maxBatch;
-    private ShapeBuckets? _buckets;
+    private readonly int _maxBatch;
+    private readonly ShapeBuckets? _buckets;
 
-    private Predictor(ModelGraph model, IDetector detector, CpuContext ctx)
+    private Predictor(ModelGraph model, PredictorOptions options, IReadOnlyList<string> warnings)
     {
         Model = model;
+        Warnings = warnings;
+        _maxBatch = options.MaxBatch;
+        _buckets = options.ShapeBuckets;
+    }
+
+    private Predictor(ModelGraph model, PredictorOptions options, IReadOnlyList<string> warnings, IDetector detector, CpuContext ctx)
+        : this(model, options, warnings)
+    {
         _detector = detector;
         _ctx = ctx;
     }
 
-    private Predictor(ModelGraph model, IGpuDetector device)
+    private Predictor(ModelGraph model, PredictorOptions options, IReadOnlyList<string> warnings, IGpuDetector device)
+        : this(model, options, warnings)
     {
-        Model = model;
         _device = device;
+        device.ShapeBuckets = options.ShapeBuckets;
     }
 
     /// <summary>The model graph (before compilation) the predictor runs.</summary>
     public ModelGraph Model { get; }
 
     /// <summary>Warnings from building the graph (checkpoint tensors the model does not use).</summary>
-    public IReadOnlyList<string> Warnings { get; private init; } = [];
+    public IReadOnlyList<string> Warnings { get; }
 
     /// <summary>The CPU threads in use and the GEMM backend, for the CLI to print.</summary>
     public string BackendDescription => _device is not null ? _device.Description : $"cpu, {_ctx!.Threads} threads, {_ctx.GemmDescription}";
@@ -90,13 +99,7 @@ public sealed partial class Predictor : IDisposable
         CheckOptions(architecture, options);
         warnings ??= [];
         if (CudaDeviceName.TryParse(options.Device, out int ordinal))
-        {
-            Predictor gpu = CreateCuda(model, options, ordinal, warnings);
-            gpu._maxBatch = options.MaxBatch;
-            gpu._buckets = options.ShapeBuckets;
-            gpu._device!.ShapeBuckets = options.ShapeBuckets;
-            return gpu;
-        }
+            return CreateCuda(model, options, ordinal, warnings);
 
         NetworkGraph dense = GraphCompiler.Compile(model.Dense);
         IDetector detector = architecture.MetaArchitecture switch
@@ -107,7 +110,7 @@ public sealed partial class Predictor : IDisposable
             _ => throw new NotSupportedException($"MODEL.META_ARCHITECTURE {architecture.MetaArchitecture}"),
         };
         var ctx = new CpuContext(options.Threads);
-        return new Predictor(model, detector, ctx) { Warnings = warnings, _maxBatch = options.MaxBatch, _buckets = options.ShapeBuckets };
+        return new Predictor(model, options, warnings, detector, ctx);
     }
 
     private static void CheckOptions(ArchitectureSpec architecture, PredictorOptions options)
@@ -133,8 +136,8 @@ public sealed partial class Predictor : IDisposable
         try
         {
             if (model.Architecture.MetaArchitecture == MetaArchitecture.RetinaNet)
-                return new Predictor(model, CudaRetinaNetDetector.Create(model, ordinal, precision)) { Warnings = warnings };
-            return new Predictor(model, CudaDetector.Create(model, ordinal, precision)) { Warnings = warnings };
+                return new Predictor(model, options, warnings, CudaRetinaNetDetector.Create(model, ordinal, precision));
+            return new Predictor(model, options, warnings, CudaDetector.Create(model, ordinal, precision));
         }
         catch (CudaException e) when (e.InnerException is DllNotFoundException)
         {
@@ -158,8 +161,7 @@ public sealed partial class Predictor : IDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         ArgumentNullException.ThrowIfNull(images);
         if (images.Count == 0) return [];
-        if (_maxBatch > 0 && images.Count > _maxBatch)
-            throw new ArgumentException($"a batch of {images.Count} images is larger than the max batch {_maxBatch} this predictor was created with (an engine file's --max-batch)", nameof(images));
+        CheckBatchSize(images.Count);
         InputSpec input = Model.Architecture.Input;
 
         // DefaultPredictor: resize each image (on the GPU for the CUDA path: the same Pillow arithmetic, bit for bit); the network
@@ -193,6 +195,13 @@ public sealed partial class Predictor : IDisposable
             results[i] = DetectorPostprocess.Run(perImage[i].Detections, perImage[i].Masks, maskResolution,
                 sizes[i].Height, sizes[i].Width, images[i].Height, images[i].Width);
         return results;
+    }
+
+    /// <summary>Refuses a batch above <see cref="PredictorOptions.MaxBatch"/>.</summary>
+    private void CheckBatchSize(int count)
+    {
+        if (_maxBatch > 0 && count > _maxBatch)
+            throw new ArgumentException($"a batch of {count} images is larger than the max batch {_maxBatch} this predictor was created with (an engine file's --max-batch)", "images");
     }
 
     /// <summary>Releases the CPU context, or every device resource of the GPU detector.</summary>
