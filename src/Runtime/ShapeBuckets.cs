@@ -42,20 +42,32 @@ public sealed class ShapeBuckets
 
     /// <summary>Parses "800x1344,1344x1344" (HEIGHTxWIDTH, comma separated).</summary>
     /// <exception cref="FormatException">a part is not HEIGHTxWIDTH; the message quotes it.</exception>
-    public static ShapeBuckets Parse(string text, int sizeDivisibility = 32)
+    public static ShapeBuckets Parse(string text, int sizeDivisibility = 32) =>
+        new(ParseSizes(text, part => $"shape bucket '{part}'", "800x1344", $"shape buckets '{text}'"), sizeDivisibility);
+
+    /// <summary>
+    /// Parses a comma-separated list of HEIGHTxWIDTH sizes, each between 1 and 16384 (shape buckets, the bench's --size).
+    /// </summary>
+    /// <param name="text">The list.</param>
+    /// <param name="name">How an error names a malformed part.</param>
+    /// <param name="example">A valid size for the error message.</param>
+    /// <param name="whole">How an error names the whole list when it holds no size.</param>
+    /// <exception cref="FormatException">a malformed part, or no size at all.</exception>
+    public static IReadOnlyList<(int Height, int Width)> ParseSizes(string text, Func<string, string> name, string example, string whole)
     {
         ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(name);
         var sizes = new List<(int, int)>();
         foreach (string part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             string[] hw = part.Split('x', 'X');
             if (hw.Length != 2 || !int.TryParse(hw[0], NumberStyles.None, CultureInfo.InvariantCulture, out int h)
                 || !int.TryParse(hw[1], NumberStyles.None, CultureInfo.InvariantCulture, out int w) || h < 1 || w < 1 || h > 16384 || w > 16384)
-                throw new FormatException($"shape bucket '{part}': expected HEIGHTxWIDTH, e.g. 800x1344");
+                throw new FormatException($"{name(part)}: expected HEIGHTxWIDTH, e.g. {example}");
             sizes.Add((h, w));
         }
-        if (sizes.Count == 0) throw new FormatException($"shape buckets '{text}': no size given");
-        return new ShapeBuckets(sizes, sizeDivisibility);
+        if (sizes.Count == 0) throw new FormatException($"{whole}: no size given");
+        return sizes;
     }
 
     /// <summary>"800x1344,1344x1344", as <see cref="Parse"/> reads it.</summary>

@@ -209,17 +209,14 @@ public static class BenchCommand
 
     internal static IReadOnlyList<(int Height, int Width)> ParseSizes(string text)
     {
-        var list = new List<(int, int)>();
-        foreach (string part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        try
         {
-            string[] hw = part.Split('x', 'X');
-            if (hw.Length != 2 || !int.TryParse(hw[0], NumberStyles.None, CultureInfo.InvariantCulture, out int h)
-                || !int.TryParse(hw[1], NumberStyles.None, CultureInfo.InvariantCulture, out int w) || h < 1 || w < 1 || h > 16384 || w > 16384)
-                throw new CliException($"--size {part}: expected HEIGHTxWIDTH, e.g. 800x1333");
-            list.Add((h, w));
+            return ShapeBuckets.ParseSizes(text, part => $"--size {part}", "800x1333", "--size");
         }
-        if (list.Count == 0) throw new CliException("--size: no size given");
-        return list;
+        catch (FormatException e)
+        {
+            throw new CliException(e.Message, e);
+        }
     }
 
     internal static IReadOnlyList<int> ParseInts(string option, string text)
