@@ -1,4 +1,8 @@
+using Detserve.Graph;
+using Detserve.Graph.Build;
 using Detserve.Import.Model;
+using Detserve.Runtime;
+using Detserve.Runtime.Cuda;
 using Detserve.Vision;
 
 namespace Detserve.Backends.Cuda.Tests.Runtime;
@@ -16,6 +20,25 @@ internal static class GoldenModel
         string weights = Path.Combine(root, "models", model + ".pkl");
         if (!File.Exists(config) || !File.Exists(weights)) SkipReturn($"{config} or {weights} is not available");
         return ModelLoader.Load(config, weights, opts);
+    }
+
+    /// <summary>The golden model and its built (uncompiled) graphs.</summary>
+    public static (ModelSpec Spec, ModelGraph Model) LoadGraph(string model)
+    {
+        ModelSpec spec = Load(model);
+        return (spec, ModelGraphBuilder.Build(spec.Architecture, spec.Weights, out _));
+    }
+
+    /// <summary>
+    /// Runs a GPU detector on <paramref name="images"/> resized on the host as the CPU Predictor does, and post-processes its detections
+    /// (and masks, when it has a mask head) to each original size, so they compare with the CPU Predictor's Instances.
+    /// </summary>
+    public static Instances[] RunGpu(IGpuDetector gpu, ModelSpec spec, IReadOnlyList<RgbImage> images)
+    {
+        var resized = images.Select(i => ImagePreprocessor.Resize(i, spec.Architecture.Input)).ToArray();
+        var perImage = gpu.Run(resized, TestContext.Current.CancellationToken);
+        return Enumerable.Range(0, images.Count).Select(n => DetectorPostprocess.Run(perImage[n].Detections, perImage[n].Masks, gpu.MaskResolution,
+            resized[n].Height, resized[n].Width, images[n].Height, images[n].Width)).ToArray();
     }
 
     public static RgbImage Image(string name)

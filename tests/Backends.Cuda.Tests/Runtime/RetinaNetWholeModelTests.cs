@@ -19,19 +19,9 @@ public sealed class RetinaNetWholeModelTests(ITestOutputHelper output)
 {
     private static readonly string[] Images = ["t10_256x256", "t04_96x64", "t01_640x480", "t05_1024x768", "t07_427x640"];
 
-    private static (ModelSpec Spec, ModelGraph Model) Load()
-    {
-        ModelSpec spec = GoldenModel.Load(GoldenModel.RetinaNet);
-        return (spec, ModelGraphBuilder.Build(spec.Architecture, spec.Weights, out _));
-    }
+    private static (ModelSpec Spec, ModelGraph Model) Load() => GoldenModel.LoadGraph(GoldenModel.RetinaNet);
 
-    private static Instances[] RunGpu(CudaRetinaNetDetector gpu, ModelSpec spec, IReadOnlyList<RgbImage> images)
-    {
-        var resized = images.Select(i => ImagePreprocessor.Resize(i, spec.Architecture.Input)).ToArray();
-        var perImage = gpu.Run(resized, TestContext.Current.CancellationToken);
-        return Enumerable.Range(0, images.Count).Select(n => DetectorPostprocess.Run(perImage[n].Detections, null, 0,
-            resized[n].Height, resized[n].Width, images[n].Height, images[n].Width)).ToArray();
-    }
+    private static Instances[] RunGpu(IGpuDetector gpu, ModelSpec spec, IReadOnlyList<RgbImage> images) => GoldenModel.RunGpu(gpu, spec, images);
 
     [Fact]
     public void Fp32Strict_EachImage_MatchesTheCpuPredictor_DetectionForDetection()

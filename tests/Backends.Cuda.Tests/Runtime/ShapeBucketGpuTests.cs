@@ -25,8 +25,7 @@ public sealed class ShapeBucketGpuTests(ITestOutputHelper output)
     [Trait("gpu", "true")]
     public void Images_of_many_sizes_share_one_plan_and_match_the_bucketed_cpu_run()
     {
-        ModelSpec spec = GoldenModel.Load(GoldenModel.MaskRcnn);
-        ModelGraph model = ModelGraphBuilder.Build(spec.Architecture, spec.Weights, out _);
+        (ModelSpec spec, ModelGraph model) = GoldenModel.LoadGraph(GoldenModel.MaskRcnn);
         var buckets = ShapeBuckets.Parse("1344x1344");
         using Predictor cpu = Predictor.Create(spec, new PredictorOptions(Threads: 0, ShapeBuckets: buckets));
         using CudaDetector gpu = CudaDetector.Create(model, 0, GpuPrecision.Fp32Strict);
@@ -36,10 +35,7 @@ public sealed class ShapeBucketGpuTests(ITestOutputHelper output)
         {
             RgbImage image = GoldenModel.Image(name);
             Instances expected = cpu.Run([image], TestContext.Current.CancellationToken)[0];
-            RgbImage resized = ImagePreprocessor.Resize(image, spec.Architecture.Input);
-            var perImage = gpu.Run([resized], TestContext.Current.CancellationToken);
-            Instances actual = DetectorPostprocess.Run(perImage[0].Detections, perImage[0].Masks, gpu.MaskResolution,
-                resized.Height, resized.Width, image.Height, image.Width);
+            Instances actual = GoldenModel.RunGpu(gpu, spec, [image])[0];
             output.WriteLine(WholeModelTests.CompareOneToOne(name, expected, actual, 0.01, 1e-4, 0.99));
             total += expected.Count;
         }
